@@ -1,0 +1,641 @@
+//! [`Analyzer`]: one pass over a [`Document`] gives every pattern hit; context filters drop the
+//! hits that are negated, quoted or otherwise not meant; story-level checks, themes, score,
+//! category and question fit are computed from what is left.
+
+use rustc_hash::FxHashSet;
+
+use crate::document::{Document, Syntax};
+use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target};
+use crate::pattern::{Lexicon, LexiconLookup};
+use crate::report::{Diagnostic, PartSpan, Report, Strength, Structure, Themes};
+
+/// How to analyse: the user's configuration, already resolved.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub syntax: Syntax,
+    /// Force a framework (`star`, `star-l`, `four-part`, `arc`); otherwise inferred.
+    pub framework: Option<String>,
+    pub words_per_minute: u32,
+    /// `too-long` above this many seconds spoken.
+    pub max_seconds: u32,
+    /// `too-short` below this many words.
+    pub min_words: usize,
+    /// Rule ids not to report.
+    pub disabled: Vec<String>,
+    /// Severity overrides.
+    pub severities: Vec<(String, Severity)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            syntax: Syntax::Markdown,
+            framework: None,
+            words_per_minute: 150,
+            max_seconds: 180,
+            min_words: 80,
+            disabled: Vec::new(),
+            severities: Vec::new(),
+        }
+    }
+}
+
+/// A problem with [`Options`] against a [`RuleSet`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OptionsError {
+    #[error("unknown rule `{0}` (see `starl rules`)")]
+    UnknownRule(String),
+    #[error("unknown framework `{0}` (expected one of: {1})")]
+    UnknownFramework(String, String),
+    #[error("words per minute must be between 60 and 400, not {0}")]
+    BadPace(u32),
+}
+
+/// The analyzer: a compiled rule set and options. Cheap to share between threads.
+#[derive(Debug)]
+pub struct Analyzer {
+    rules: RuleSet,
+    options: Options,
+    negators: usize,
+    subjects: usize,
+    i_words: usize,
+    we_words: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    rule: u16,
+    sentence: u32,
+    /// Global token range.
+    t0: u32,
+    t1: u32,
+}
+
+/// Words that a story-level fact can be named by in `unless`, themes and questions, besides rule
+/// ids: `lesson` (a lesson is stated), `specific-lesson` (a lesson that is not generic),
+/// `part:NAME` (that part is present).
+struct Facts {
+    present: Vec<bool>,
+    lesson: bool,
+    specific_lesson: bool,
+    parts_found: Vec<PartId>,
+}
+
+impl Analyzer {
+    pub fn new(rules: RuleSet, options: Options) -> Result<Analyzer, OptionsError> {
+        for id in options.disabled.iter().chain(options.severities.iter().map(|(id, _)| id)) {
+            if rules.rule(id).is_none() {
+                return Err(OptionsError::UnknownRule(id.clone()));
+            }
+        }
+        if let Some(f) = &options.framework {
+            if rules.framework(f).is_none() {
+                let all: Vec<_> = rules.frameworks.iter().map(|f| f.id.as_str()).collect();
+                return Err(OptionsError::UnknownFramework(f.clone(), all.join(", ")));
+            }
+        }
+        if !(60..=400).contains(&options.words_per_minute) {
+            return Err(OptionsError::BadPace(options.words_per_minute));
+        }
+        let lex = |name: &str| rules.lexicon_id(name).unwrap_or(usize::MAX);
+        Ok(Analyzer {
+            negators: lex("negators"),
+            subjects: lex("third_person_subjects"),
+            i_words: lex("i_words"),
+            we_words: lex("we_words"),
+            rules,
+            options,
+        })
+    }
+
+    /// The built-in rules with default options.
+    pub fn builtin() -> Analyzer {
+        Analyzer::new(RuleSet::builtin(), Options::default()).expect("default options are valid")
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    fn lexicon(&self, id: usize) -> Option<&Lexicon> {
+        (id != usize::MAX).then(|| self.rules.lexicon(id))
+    }
+
+    /// Does a phrase of the lexicon end at word `k` of `words`?
+    fn phrase_ends_at(&self, lex: usize, words: &[&str], k: usize) -> bool {
+        let Some(l) = self.lexicon(lex) else { return false };
+        l.phrases
+            .iter()
+            .any(|p| p.len() <= k + 1 && p.iter().zip(&words[k + 1 - p.len()..=k]).all(|(pat, w)| pat.matches(w)))
+    }
+
+    fn in_lexicon(&self, lex: usize, w: &str) -> bool {
+        self.lexicon(lex).is_some_and(|l| l.phrases.iter().any(|p| p.len() == 1 && p[0].matches(w)))
+    }
+
+    /// Analyse one story. Never fails: any text gives a report.
+    pub fn analyze(&self, text: &str) -> Report {
+        let rs = &self.rules;
+        let doc = Document::parse(text, self.options.syntax, &rs.labels);
+        let n_sent = doc.sentences.len();
+
+        // 1. One pass: every pattern hit.
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut part_cues: Vec<Vec<(PartId, u32)>> = vec![Vec::new(); n_sent];
+        let mut category_hits = vec![0u32; rs.categories.len()];
+        let mut question_hits = vec![0usize; rs.questions.len()];
+        let mut words: Vec<&str> = Vec::with_capacity(64);
+        for (si, s) in doc.sentences.iter().enumerate() {
+            words.clear();
+            words.extend(s.tokens.clone().map(|t| doc.norm(t)));
+            let base = s.tokens.start as u32;
+            for i in 0..words.len() {
+                rs.index.candidates(words[i], |pk| {
+                    let (target, pat) = &rs.patterns[pk as usize];
+                    if let Some(end) = pat.match_at(&words, i, rs) {
+                        match *target {
+                            Target::Rule(r) => hits.push(Hit {
+                                rule: r,
+                                sentence: si as u32,
+                                t0: base + i as u32,
+                                t1: base + end as u32,
+                            }),
+                            Target::PartCue(p) => {
+                                if !part_cues[si].iter().any(|&(q, key)| q == p && key == pk) {
+                                    part_cues[si].push((p, pk));
+                                }
+                            }
+                            Target::Category(c) => category_hits[c as usize] += 1,
+                            Target::Question(q) => question_hits[q as usize] += 1,
+                        }
+                    }
+                });
+            }
+        }
+
+        // 2. Context: drop negated, quoted, agent-bearing and wrong-subject hits; then overlaps.
+        hits.retain(|h| self.keep_hit(&doc, h));
+        hits.sort_by_key(|h| (h.rule, h.t0, std::cmp::Reverse(h.t1)));
+        let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+        for h in hits {
+            if let Some(last) = kept.last() {
+                if last.rule == h.rule && h.t0 < last.t1 {
+                    continue;
+                }
+            }
+            kept.push(h);
+        }
+        let mut hits = kept;
+
+        // 3. Structure: parts by label, or by cue in plain prose.
+        let distinct_labels: FxHashSet<PartId> = doc.sections.iter().map(|s| s.part).collect();
+        let headed = distinct_labels.len() >= rs.analysis.headed_min_labels;
+        let sentence_parts = if headed {
+            doc.sentences.iter().map(|s| s.section.map(|i| doc.sections[i].part)).collect::<Vec<_>>()
+        } else {
+            self.classify_prose(&doc, &part_cues)
+        };
+        let framework = self.choose_framework(headed, &distinct_labels);
+        let fw = rs.framework(&framework);
+        let learning_part = rs.part_id("learning");
+
+        // 4. Lesson sentences, scope, facts.
+        let lesson_rule = rs.rule_index("lesson");
+        let mut lesson_sentence = vec![false; n_sent];
+        for h in &hits {
+            if Some(h.rule) == lesson_rule {
+                lesson_sentence[h.sentence as usize] = true;
+            }
+        }
+        if headed {
+            for (si, p) in sentence_parts.iter().enumerate() {
+                if p.is_some() && *p == learning_part {
+                    lesson_sentence[si] = true;
+                }
+            }
+        }
+        hits.retain(|h| rs.rules[h.rule as usize].scope != Scope::Lesson || lesson_sentence[h.sentence as usize]);
+        let mut present = vec![false; rs.rules.len()];
+        for h in &hits {
+            present[h.rule as usize] = true;
+        }
+        let generic = rs.rule_index("generic-learning");
+        let mut generic_sentence = vec![false; n_sent];
+        for h in &hits {
+            if Some(h.rule) == generic {
+                generic_sentence[h.sentence as usize] = true;
+            }
+        }
+        let specific_lesson = (0..n_sent).any(|si| lesson_sentence[si] && !generic_sentence[si]);
+        let parts_found: Vec<PartId> = {
+            let mut v: Vec<PartId> = sentence_parts.iter().flatten().copied().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut facts = Facts { present, lesson: lesson_sentence.iter().any(|&b| b), specific_lesson, parts_found };
+
+        // `unless`: a rule whose excusing fact is present says nothing.
+        let suppressed: Vec<bool> = rs.rules.iter().map(|r| r.unless.iter().any(|u| self.fact(&facts, u))).collect();
+        hits.retain(|h| !suppressed[h.rule as usize]);
+        for (i, s) in suppressed.iter().enumerate() {
+            if *s {
+                facts.present[i] = false;
+            }
+        }
+
+        // 5. Story-level checks.
+        let words_n = doc.word_count();
+        let spoken_seconds = ((words_n as u64 * 60 + self.options.words_per_minute as u64 / 2)
+            / self.options.words_per_minute as u64) as u32;
+        let mut story: Vec<(&str, Option<String>)> = Vec::new();
+        let has = |id: &str| self.fact(&facts, id);
+        if !(facts.lesson || has("applied-later") || has("generic-learning")) {
+            story.push(("no-learning", None));
+        }
+        if !has("applied-later") {
+            story.push(("no-change", None));
+        }
+        if !has("quantified") {
+            story.push(("no-specifics", None));
+        }
+        if has("external-force") && !has("owns-it") && !has("personal-agency") {
+            story.push(("external-only", None));
+        }
+        if self.we_heavy(&doc, &sentence_parts, &lesson_sentence, learning_part) {
+            story.push(("we-instead-of-i", None));
+        }
+        if spoken_seconds > self.options.max_seconds {
+            story.push(("too-long", None));
+        }
+        if words_n < self.options.min_words {
+            story.push(("too-short", None));
+        }
+        let mut part_spans = Vec::new();
+        if let Some(fw) = fw {
+            let map_part = |p: PartId| -> PartId {
+                fw.parts.iter().copied().find(|&fp| rs.parts[fp as usize].same_as.contains(&p)).unwrap_or(p)
+            };
+            for &fp in &fw.parts {
+                let accepted = &rs.parts[fp as usize].same_as;
+                let found = facts.parts_found.iter().any(|p| accepted.contains(p));
+                let required = headed || rs.analysis.prose_required_parts.iter().any(|p| accepted.contains(p));
+                if !found && required {
+                    story.push(("missing-part", Some(rs.parts[fp as usize].name.clone())));
+                }
+            }
+            part_spans = self.part_spans(&doc, headed, &sentence_parts, map_part);
+        }
+
+        // 6. Report what is enabled.
+        let mut disabled: FxHashSet<&str> = self.options.disabled.iter().map(String::as_str).collect();
+        disabled.extend(doc.disabled.iter().map(String::as_str));
+        let severity = |id: &str, default: Severity| {
+            self.options.severities.iter().rev().find(|(r, _)| r == id).map_or(default, |(_, s)| *s)
+        };
+        let mut diagnostics = Vec::new();
+        let mut strengths = Vec::new();
+        for h in &hits {
+            let r = &rs.rules[h.rule as usize];
+            if disabled.contains(r.id.as_str()) {
+                continue;
+            }
+            let (start, end) = (doc.tokens[h.t0 as usize].start, doc.tokens[h.t1 as usize - 1].end);
+            let (line, column) = doc.line_col(start);
+            let excerpt = text[start..end].to_owned();
+            match r.kind {
+                Kind::RedFlag => {
+                    let key = normalise_phrase(&excerpt);
+                    let replacement = r.rewrites.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+                    diagnostics.push(Diagnostic {
+                        rule: r.id.clone(),
+                        severity: severity(&r.id, r.severity),
+                        message: r.message.clone(),
+                        help: r.help.clone(),
+                        start: Some(start),
+                        end: Some(end),
+                        line: Some(line),
+                        column: Some(column),
+                        excerpt: Some(excerpt),
+                        replacement,
+                    });
+                }
+                Kind::Strength => strengths.push(Strength { rule: r.id.clone(), start, end, line, column, excerpt }),
+                Kind::Story | Kind::Signal => {}
+            }
+        }
+        for (id, part) in story {
+            let Some(r) = rs.rule(id) else { continue };
+            if disabled.contains(id) {
+                continue;
+            }
+            let fill = |s: &str| match &part {
+                Some(p) => s.replace("{part}", p),
+                None => s.to_owned(),
+            };
+            diagnostics.push(Diagnostic {
+                rule: id.to_owned(),
+                severity: severity(id, r.severity),
+                message: fill(&r.message),
+                help: fill(&r.help),
+                start: None,
+                end: None,
+                line: None,
+                column: None,
+                excerpt: None,
+                replacement: None,
+            });
+        }
+        diagnostics.sort_by_key(|d| d.start.unwrap_or(usize::MAX));
+        strengths.sort_by_key(|s| s.start);
+
+        // 7. Themes, score, category, fits: from what is reported.
+        let reported: FxHashSet<&str> =
+            diagnostics.iter().map(|d| d.rule.as_str()).chain(strengths.iter().map(|s| s.rule.as_str())).collect();
+        let known = |id: &str| {
+            reported.contains(id)
+                || (!rs.rule(id).is_some_and(|r| matches!(r.kind, Kind::RedFlag | Kind::Strength | Kind::Story))
+                    && self.fact(&facts, id))
+        };
+        let (themes, score) = self.score(&known);
+        let category = rs
+            .categories
+            .iter()
+            .enumerate()
+            .max_by(|&(i, a), &(j, b)| {
+                (category_hits[i] as f32 * a.weight)
+                    .partial_cmp(&(category_hits[j] as f32 * b.weight))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(j.cmp(&i))
+            })
+            .map(|(_, c)| c.id.clone())
+            .unwrap_or_default();
+        let fits = rs
+            .questions
+            .iter()
+            .enumerate()
+            .filter(|&(i, q)| {
+                question_hits[i] >= q.min_cues
+                    && (q.requires_any.is_empty() || q.requires_any.iter().any(|r| known(r)))
+                    && !q.excludes.iter().any(|r| known(r))
+            })
+            .map(|(_, q)| q.id.clone())
+            .collect();
+        Report {
+            words: words_n,
+            spoken_seconds,
+            framework,
+            structure: if headed { Structure::Headings } else { Structure::Prose },
+            parts: part_spans,
+            diagnostics,
+            strengths,
+            themes,
+            score,
+            category,
+            fits,
+        }
+    }
+
+    /// Is a rule id or derived fact true of the story (before reporting filters)?
+    fn fact(&self, facts: &Facts, id: &str) -> bool {
+        match id {
+            "lesson" => facts.lesson,
+            "specific-lesson" => facts.specific_lesson,
+            _ => {
+                if let Some(p) = id.strip_prefix("part:") {
+                    let Some(pid) = self.rules.part_id(p) else { return false };
+                    let same = &self.rules.parts[pid as usize].same_as;
+                    return facts.parts_found.iter().any(|f| same.contains(f));
+                }
+                self.rules.rule_index(id).is_some_and(|i| facts.present[i as usize])
+            }
+        }
+    }
+
+    fn keep_hit(&self, doc: &Document, h: &Hit) -> bool {
+        let r = &self.rules.rules[h.rule as usize];
+        let s = &doc.sentences[h.sentence as usize];
+        let (t0, t1) = (h.t0 as usize, h.t1 as usize);
+        let first = s.tokens.start;
+        if r.quotable && doc.tokens[t0].quoted {
+            return false;
+        }
+        if !r.not_followed_by.is_empty() {
+            let stop = (t1 + 3).min(s.tokens.end);
+            if (t1..stop).any(|k| r.not_followed_by.iter().any(|p| p.matches(doc.norm(k)))) {
+                return false;
+            }
+        }
+        if !r.not_preceded_by.is_empty() && t0 > first && r.not_preceded_by.iter().any(|p| p.matches(doc.norm(t0 - 1)))
+        {
+            return false;
+        }
+        if r.negatable || r.subject.is_some() {
+            let words: Vec<&str> = (first..t0).map(|k| doc.norm(k)).collect();
+            if r.negatable {
+                let clause = doc.tokens[t0].clause;
+                let lo = t0.saturating_sub(self.rules.analysis.negation_window).max(first);
+                for k in (lo..t0).rev() {
+                    if doc.tokens[k].clause != clause {
+                        break;
+                    }
+                    if self.phrase_ends_at(self.negators, &words, k - first) {
+                        return false;
+                    }
+                }
+            }
+            if let Some(subject) = r.subject {
+                for w in words.iter().rev() {
+                    match *w {
+                        "i" | "i've" | "i'd" | "i'm" | "i'll" => break,
+                        "we" | "we've" | "we'd" | "we're" | "we'll" if subject == Subject::FirstPerson => break,
+                        "we" | "we've" | "we'd" | "we're" | "we'll" | "he" | "she" | "they" | "you" | "he'd"
+                        | "she'd" | "they'd" | "they've" | "you'd" => return false,
+                        w if self.in_lexicon(self.subjects, w) => return false,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// Assign parts to the sentences of unlabelled prose by cue words and position.
+    fn classify_prose(&self, doc: &Document, cues: &[Vec<(PartId, u32)>]) -> Vec<Option<PartId>> {
+        let rs = &self.rules;
+        let n = doc.sentences.len();
+        let mut out: Vec<Option<PartId>> = Vec::with_capacity(n);
+        let mut scores = vec![0f32; rs.parts.len()];
+        for (si, sentence_cues) in cues.iter().enumerate().take(n) {
+            // A lone label ("Lesson: ...") in otherwise plain prose is a strong hint.
+            if let Some(sec) = doc.sentences[si].section {
+                out.push(Some(doc.sections[sec].part));
+                continue;
+            }
+            scores.iter_mut().for_each(|s| *s = 0.0);
+            for &(p, _) in sentence_cues {
+                scores[p as usize] += 2.0;
+            }
+            for (pi, part) in rs.parts.iter().enumerate() {
+                match part.position.as_deref() {
+                    Some("first") if si == 0 => scores[pi] += 1.5,
+                    Some("first") if si == 1 => scores[pi] += 0.5,
+                    Some("last") if si + 1 == n && n > 2 => scores[pi] += 0.75,
+                    _ => {}
+                }
+            }
+            let prev = out.last().copied().flatten();
+            if let Some(p) = prev {
+                scores[p as usize] += 0.25;
+            }
+            let best = scores
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.partial_cmp(b.1).unwrap_or(std::cmp::Ordering::Equal).then(b.0.cmp(&a.0)))
+                .filter(|(_, &s)| s > 0.3)
+                .map(|(i, _)| i as PartId);
+            out.push(best.or(prev));
+        }
+        out
+    }
+
+    fn choose_framework(&self, headed: bool, labels: &FxHashSet<PartId>) -> String {
+        let rs = &self.rules;
+        if let Some(f) = &self.options.framework {
+            return f.clone();
+        }
+        if headed {
+            // Most labels explained, fewest parts missing; exact label ids beat equivalents.
+            let best = rs.frameworks.iter().max_by_key(|f| {
+                let exact = labels.iter().filter(|l| f.parts.contains(l)).count() as i32;
+                let covered = labels
+                    .iter()
+                    .filter(|&&l| f.parts.iter().any(|&fp| rs.parts[fp as usize].same_as.contains(&l)))
+                    .count() as i32;
+                let missing = f
+                    .parts
+                    .iter()
+                    .filter(|&&fp| !labels.iter().any(|l| rs.parts[fp as usize].same_as.contains(l)))
+                    .count() as i32;
+                (covered * 10 + exact * 3 - missing * 4, -(f.parts.len() as i32))
+            });
+            if let Some(f) = best {
+                return f.id.clone();
+            }
+        }
+        rs.analysis.default_framework.clone()
+    }
+
+    fn part_spans(
+        &self,
+        doc: &Document,
+        headed: bool,
+        sentence_parts: &[Option<PartId>],
+        map_part: impl Fn(PartId) -> PartId,
+    ) -> Vec<PartSpan> {
+        let rs = &self.rules;
+        let mut out = Vec::new();
+        if headed {
+            for s in &doc.sections {
+                out.push(PartSpan {
+                    part: rs.parts[map_part(s.part) as usize].id.clone(),
+                    start: s.start,
+                    end: s.end,
+                    line: doc.line_col(s.start).0,
+                });
+            }
+            return out;
+        }
+        let mut i = 0;
+        while i < doc.sentences.len() {
+            let Some(p) = sentence_parts[i] else {
+                i += 1;
+                continue;
+            };
+            let mut j = i;
+            while j + 1 < doc.sentences.len() && sentence_parts[j + 1] == Some(p) {
+                j += 1;
+            }
+            let start = doc.sentences[i].start;
+            out.push(PartSpan {
+                part: rs.parts[map_part(p) as usize].id.clone(),
+                start,
+                end: doc.sentences[j].end,
+                line: doc.line_col(start).0,
+            });
+            i = j + 1;
+        }
+        out
+    }
+
+    /// Far more "we" than "I" where the story tells what happened and what was done (the
+    /// learning part excepted).
+    fn we_heavy(&self, doc: &Document, parts: &[Option<PartId>], lesson: &[bool], learning: Option<PartId>) -> bool {
+        let (mut we, mut i) = (0u32, 0u32);
+        for (si, s) in doc.sentences.iter().enumerate() {
+            if lesson[si] || (parts[si].is_some() && parts[si] == learning) {
+                continue;
+            }
+            for t in s.tokens.clone() {
+                let w = doc.norm(t);
+                if self.in_lexicon(self.we_words, w) {
+                    we += 1;
+                } else if self.in_lexicon(self.i_words, w) {
+                    i += 1;
+                }
+            }
+        }
+        let a = &self.rules.analysis;
+        we >= a.we_min && we as f32 >= a.we_ratio * i as f32
+    }
+
+    fn score(&self, known: &dyn Fn(&str) -> bool) -> (Themes, u8) {
+        let rs = &self.rules;
+        let mut themes = Themes::default();
+        let (mut sum, mut wsum) = (0f32, 0f32);
+        for t in &rs.themes {
+            let mut v = t.base;
+            for (id, d) in &t.raise {
+                if known(id) {
+                    v += d;
+                }
+            }
+            for (id, d) in &t.lower {
+                if known(id) {
+                    v -= d;
+                }
+            }
+            let v = v.clamp(0, 100) as u8;
+            match t.id.as_str() {
+                "ownership" => themes.ownership = v,
+                "transparency" => themes.transparency = v,
+                "learning" => themes.learning = v,
+                "resilience" => themes.resilience = v,
+                "prevention" => themes.prevention = v,
+                _ => {}
+            }
+            sum += t.weight * v as f32;
+            wsum += t.weight;
+        }
+        let mut score = if wsum > 0.0 { sum / wsum } else { 0.0 };
+        for (id, p) in &rs.score.penalties {
+            if known(id) {
+                score -= *p as f32;
+            }
+        }
+        let mut score = score.round().clamp(0.0, 100.0) as u8;
+        if rs.score.cap_rules.iter().any(|id| known(id)) {
+            score = score.min(rs.score.cap);
+        }
+        (themes, score)
+    }
+}
+
+/// Lower case, single spaces, straight apostrophes: the key of a rewrite.
+fn normalise_phrase(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().replace('\u{2019}', "'")
+}

@@ -1,0 +1,742 @@
+//! Rule files: their strict TOML format, and the compiled [`RuleSet`].
+//!
+//! Every rule file has the same shape; built-in files and users' files are merged in order:
+//! a `[[rule]]` (or `[[part]]`, `[[framework]]`, `[[category]]`, `[[question]]`, `[[theme]]`)
+//! with the id of an earlier one replaces it; a `[lexicons]` entry with the name of an earlier
+//! lexicon extends it; `[score]` and `[analysis]` replace the fields they set. Unknown keys are
+//! errors, and every error names the file and line.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::pattern::{Lexicon, LexiconLookup, Pattern, PatternIndex, WordPat};
+
+/// What a rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A red flag found in the words of the story (reported as a diagnostic with a span).
+    RedFlag,
+    /// A positive signal (reported under `strengths`).
+    Strength,
+    /// A story-level check computed by the engine (no span); the file carries its words.
+    Story,
+    /// An internal signal used by story-level checks and scores; never reported.
+    Signal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// Whose clause a match must be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Subject {
+    /// The nearest subject before the match is `I` or `we` (or there is none).
+    FirstPerson,
+    /// The nearest subject before the match is `I`.
+    Singular,
+}
+
+/// Which sentences a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    #[default]
+    Any,
+    /// Only sentences that state a lesson (or lie in the learning part).
+    Lesson,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleDef {
+    id: Spanned<String>,
+    kind: Kind,
+    severity: Option<Severity>,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    help: String,
+    #[serde(default)]
+    explanation: String,
+    #[serde(default)]
+    seeds: Vec<String>,
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
+    negatable: Option<bool>,
+    quotable: Option<bool>,
+    #[serde(default)]
+    not_followed_by: Vec<String>,
+    #[serde(default)]
+    not_preceded_by: Vec<String>,
+    subject: Option<Subject>,
+    #[serde(default)]
+    scope: Scope,
+    #[serde(default)]
+    unless: Vec<String>,
+    #[serde(default)]
+    rewrites: BTreeMap<String, String>,
+    bad: Option<String>,
+    good: Option<String>,
+    #[serde(default)]
+    fire: Vec<String>,
+    #[serde(default)]
+    pass: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartDef {
+    id: Spanned<String>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    labels: Vec<String>,
+    #[serde(default)]
+    same_as: Vec<String>,
+    #[serde(default)]
+    cues: Vec<Spanned<String>>,
+    /// Where in plain prose this part usually sits: "first" or "last".
+    position: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrameworkDef {
+    id: Spanned<String>,
+    #[serde(default)]
+    name: String,
+    parts: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoryDef {
+    id: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "unit")]
+    weight: f32,
+    cues: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuestionDef {
+    id: Spanned<String>,
+    text: String,
+    #[serde(default)]
+    looks_for: Vec<String>,
+    #[serde(default)]
+    cues: Vec<Spanned<String>>,
+    #[serde(default = "one")]
+    min_cues: usize,
+    #[serde(default)]
+    requires_any: Vec<String>,
+    #[serde(default)]
+    excludes: Vec<String>,
+}
+
+fn unit() -> f32 {
+    1.0
+}
+
+fn one() -> usize {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeDef {
+    id: Spanned<String>,
+    base: i32,
+    weight: f32,
+    #[serde(default)]
+    raise: BTreeMap<String, i32>,
+    #[serde(default)]
+    lower: BTreeMap<String, i32>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ScoreDef {
+    cap: Option<u8>,
+    cap_rules: Option<Vec<String>>,
+    penalties: Option<BTreeMap<String, i32>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct AnalysisDef {
+    default_framework: Option<String>,
+    prose_required_parts: Option<Vec<String>>,
+    headed_min_labels: Option<usize>,
+    we_min: Option<u32>,
+    we_ratio: Option<f32>,
+    negation_window: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    lexicons: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    rule: Vec<RuleDef>,
+    #[serde(default)]
+    part: Vec<PartDef>,
+    #[serde(default)]
+    framework: Vec<FrameworkDef>,
+    #[serde(default)]
+    category: Vec<CategoryDef>,
+    #[serde(default)]
+    question: Vec<QuestionDef>,
+    #[serde(default)]
+    theme: Vec<ThemeDef>,
+    score: Option<ScoreDef>,
+    analysis: Option<AnalysisDef>,
+}
+
+/// An error in a rule file, with its place.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct RuleError {
+    pub file: String,
+    /// 1-based; 0 when the error is about the set as a whole.
+    pub line: usize,
+    pub message: String,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    pub summary: String,
+    pub message: String,
+    pub help: String,
+    pub explanation: String,
+    pub seeds: Vec<String>,
+    pub negatable: bool,
+    pub quotable: bool,
+    pub not_followed_by: Vec<WordPat>,
+    pub not_preceded_by: Vec<WordPat>,
+    pub subject: Option<Subject>,
+    pub scope: Scope,
+    pub unless: Vec<String>,
+    pub rewrites: Vec<(String, String)>,
+    pub bad: Option<String>,
+    pub good: Option<String>,
+    pub fire: Vec<String>,
+    pub pass: Vec<String>,
+    pub patterns: Vec<String>,
+    /// The file the rule came from.
+    pub source: String,
+}
+
+/// Index of a part in [`RuleSet::parts`].
+pub type PartId = u8;
+
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub id: String,
+    pub name: String,
+    pub same_as: Vec<PartId>,
+    pub position: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Framework {
+    pub id: String,
+    pub name: String,
+    pub parts: Vec<PartId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub id: String,
+    pub description: String,
+    pub weight: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    pub looks_for: Vec<String>,
+    pub min_cues: usize,
+    pub requires_any: Vec<String>,
+    pub excludes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub id: String,
+    pub base: i32,
+    pub weight: f32,
+    pub raise: Vec<(String, i32)>,
+    pub lower: Vec<(String, i32)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScoreModel {
+    pub cap: u8,
+    pub cap_rules: Vec<String>,
+    pub penalties: Vec<(String, i32)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AnalysisModel {
+    pub default_framework: String,
+    pub prose_required_parts: Vec<PartId>,
+    pub headed_min_labels: usize,
+    pub we_min: u32,
+    pub we_ratio: f32,
+    pub negation_window: usize,
+}
+
+/// What a pattern is evidence of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Rule(u16),
+    PartCue(PartId),
+    Category(u8),
+    Question(u8),
+}
+
+/// Part labels, longest first, for heading detection.
+#[derive(Debug, Clone, Default)]
+pub struct PartLabels {
+    labels: Vec<(String, PartId)>,
+}
+
+impl PartLabels {
+    /// The label that `s` starts with (case-insensitive, whole words), and its length in bytes.
+    pub fn match_prefix(&self, s: &str) -> Option<(PartId, usize)> {
+        let b = s.as_bytes();
+        for (label, part) in &self.labels {
+            let n = label.len();
+            if b.len() >= n
+                && b[..n].eq_ignore_ascii_case(label.as_bytes())
+                && b.get(n).is_none_or(|c| !c.is_ascii_alphanumeric())
+            {
+                return Some((*part, n));
+            }
+        }
+        None
+    }
+}
+
+/// Everything the analyzer knows, compiled from rule files.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub parts: Vec<Part>,
+    pub frameworks: Vec<Framework>,
+    pub categories: Vec<Category>,
+    pub questions: Vec<Question>,
+    pub themes: Vec<Theme>,
+    pub score: ScoreModel,
+    pub analysis: AnalysisModel,
+    pub labels: PartLabels,
+    pub(crate) lexicons: Vec<Lexicon>,
+    lexicon_names: FxHashMap<String, usize>,
+    pub(crate) patterns: Vec<(Target, Pattern)>,
+    pub(crate) index: PatternIndex<u32>,
+    rule_ids: FxHashMap<String, u16>,
+}
+
+impl LexiconLookup for RuleSet {
+    fn lexicon_id(&self, name: &str) -> Option<usize> {
+        self.lexicon_names.get(name).copied()
+    }
+    fn lexicon(&self, id: usize) -> &Lexicon {
+        &self.lexicons[id]
+    }
+}
+
+/// The rule files built into the binary: `(file name, contents)`.
+pub const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+struct Loaded<'a> {
+    name: &'a str,
+    text: &'a str,
+    file: RuleFile,
+}
+
+impl RuleSet {
+    /// The built-in rules alone.
+    pub fn builtin() -> RuleSet {
+        RuleSet::load(&[]).expect("the built-in rule files are valid (tested)")
+    }
+
+    /// The built-in rules, then `extra` files (`(name, contents)`) merged over them in order.
+    pub fn load(extra: &[(String, String)]) -> Result<RuleSet, RuleError> {
+        let mut files: Vec<Loaded> = Vec::new();
+        let sources = BUILTIN.iter().map(|&(n, t)| (n, t)).chain(extra.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+        for (name, text) in sources {
+            let file: RuleFile = toml::from_str(text).map_err(|e| RuleError {
+                file: name.to_owned(),
+                line: e.span().map_or(1, |s| line_of(text, s.start)),
+                message: e.message().trim().to_owned(),
+            })?;
+            files.push(Loaded { name, text, file });
+        }
+        Self::compile(files)
+    }
+
+    fn compile(files: Vec<Loaded>) -> Result<RuleSet, RuleError> {
+        let err = |f: &Loaded, offset: usize, message: String| RuleError {
+            file: f.name.to_owned(),
+            line: line_of(f.text, offset),
+            message,
+        };
+        // 1. Lexicons first: patterns in any file may use lexicons of any file.
+        let mut set = RuleSet {
+            rules: Vec::new(),
+            parts: Vec::new(),
+            frameworks: Vec::new(),
+            categories: Vec::new(),
+            questions: Vec::new(),
+            themes: Vec::new(),
+            score: ScoreModel { cap: 40, cap_rules: Vec::new(), penalties: Vec::new() },
+            analysis: AnalysisModel {
+                default_framework: "star-l".into(),
+                prose_required_parts: Vec::new(),
+                headed_min_labels: 2,
+                we_min: 2,
+                we_ratio: 2.0,
+                negation_window: 4,
+            },
+            labels: PartLabels::default(),
+            lexicons: Vec::new(),
+            lexicon_names: FxHashMap::default(),
+            patterns: Vec::new(),
+            index: PatternIndex::default(),
+            rule_ids: FxHashMap::default(),
+        };
+        for f in &files {
+            for (name, entries) in &f.file.lexicons {
+                let lex = Lexicon::parse(entries).map_err(|m| RuleError {
+                    file: f.name.to_owned(),
+                    line: f.text.find(&format!("{name} =")).map_or(1, |o| line_of(f.text, o)),
+                    message: format!("lexicon `{name}`: {m}"),
+                })?;
+                match set.lexicon_names.get(name) {
+                    Some(&id) => set.lexicons[id].phrases.extend(lex.phrases),
+                    None => {
+                        set.lexicon_names.insert(name.clone(), set.lexicons.len());
+                        set.lexicons.push(lex);
+                    }
+                }
+            }
+        }
+        // 2. Definitions, later ones replacing earlier ones of the same id.
+        let mut rule_defs: Vec<(usize, RuleDef)> = Vec::new();
+        let mut part_defs: Vec<(usize, PartDef)> = Vec::new();
+        let mut fw_defs: Vec<(usize, FrameworkDef)> = Vec::new();
+        let mut cat_defs: Vec<(usize, CategoryDef)> = Vec::new();
+        let mut q_defs: Vec<(usize, QuestionDef)> = Vec::new();
+        let mut theme_defs: Vec<(usize, ThemeDef)> = Vec::new();
+        fn upsert<T>(v: &mut Vec<(usize, T)>, fi: usize, item: T, id: impl Fn(&T) -> &str) {
+            match v.iter().position(|(_, x)| id(x) == id(&item)) {
+                Some(i) => v[i] = (fi, item),
+                None => v.push((fi, item)),
+            }
+        }
+        let mut prose_names: Option<Vec<String>> = None;
+        let mut files = files;
+        for (fi, f) in files.iter_mut().enumerate() {
+            let file = std::mem::take(&mut f.file);
+            for r in file.rule {
+                upsert(&mut rule_defs, fi, r, |r| r.id.get_ref());
+            }
+            for p in file.part {
+                upsert(&mut part_defs, fi, p, |p| p.id.get_ref());
+            }
+            for x in file.framework {
+                upsert(&mut fw_defs, fi, x, |x| x.id.get_ref());
+            }
+            for x in file.category {
+                upsert(&mut cat_defs, fi, x, |x| x.id.get_ref());
+            }
+            for x in file.question {
+                upsert(&mut q_defs, fi, x, |x| x.id.get_ref());
+            }
+            for x in file.theme {
+                upsert(&mut theme_defs, fi, x, |x| x.id.get_ref());
+            }
+            if let Some(s) = file.score {
+                if let Some(c) = s.cap {
+                    set.score.cap = c;
+                }
+                if let Some(c) = s.cap_rules {
+                    set.score.cap_rules = c;
+                }
+                if let Some(p) = s.penalties {
+                    set.score.penalties = p.into_iter().collect();
+                }
+            }
+            if let Some(a) = file.analysis {
+                let m = &mut set.analysis;
+                if let Some(x) = a.default_framework {
+                    m.default_framework = x;
+                }
+                if let Some(x) = a.headed_min_labels {
+                    m.headed_min_labels = x;
+                }
+                if let Some(x) = a.we_min {
+                    m.we_min = x;
+                }
+                if let Some(x) = a.we_ratio {
+                    m.we_ratio = x;
+                }
+                if let Some(x) = a.negation_window {
+                    m.negation_window = x;
+                }
+                if let Some(x) = a.prose_required_parts {
+                    // Resolved once parts are known (below).
+                    prose_names = Some(x);
+                }
+            }
+        }
+
+        // Parts.
+        for (_, p) in &part_defs {
+            set.parts.push(Part {
+                id: p.id.get_ref().clone(),
+                name: if p.name.is_empty() { p.id.get_ref().clone() } else { p.name.clone() },
+                same_as: Vec::new(),
+                position: p.position.clone(),
+            });
+        }
+        let part_id = |set: &RuleSet, name: &str| set.parts.iter().position(|p| p.id == name).map(|i| i as PartId);
+        let mut labels = Vec::new();
+        for (pi, (fi, p)) in part_defs.iter().enumerate() {
+            let f = &files[*fi];
+            let mut same = vec![pi as PartId];
+            for s in &p.same_as {
+                same.push(part_id(&set, s).ok_or_else(|| {
+                    err(f, p.id.span().start, format!("part `{}`: unknown part `{s}` in same_as", p.id.get_ref()))
+                })?);
+            }
+            set.parts[pi].same_as = same;
+            for l in &p.labels {
+                labels.push((l.to_ascii_lowercase(), pi as PartId));
+            }
+            if let Some(pos) = &p.position {
+                if pos != "first" && pos != "last" {
+                    return Err(err(
+                        f,
+                        p.id.span().start,
+                        format!("part `{}`: position must be \"first\" or \"last\"", p.id.get_ref()),
+                    ));
+                }
+            }
+        }
+        labels.sort_by_key(|l| std::cmp::Reverse(l.0.len()));
+        set.labels = PartLabels { labels };
+        for name in prose_names.unwrap_or_default() {
+            {
+                let id = part_id(&set, &name).ok_or_else(|| RuleError {
+                    file: "[analysis]".into(),
+                    line: 0,
+                    message: format!("prose_required_parts: unknown part `{name}`"),
+                })?;
+                set.analysis.prose_required_parts.push(id);
+            }
+        }
+        for (fi, x) in &fw_defs {
+            let f = &files[*fi];
+            let mut parts = Vec::new();
+            for p in &x.parts {
+                parts.push(part_id(&set, p).ok_or_else(|| {
+                    err(f, x.id.span().start, format!("framework `{}`: unknown part `{p}`", x.id.get_ref()))
+                })?);
+            }
+            set.frameworks.push(Framework {
+                id: x.id.get_ref().clone(),
+                name: if x.name.is_empty() { x.id.get_ref().clone() } else { x.name.clone() },
+                parts,
+            });
+        }
+        if !set.frameworks.iter().any(|f| f.id == set.analysis.default_framework) && !set.frameworks.is_empty() {
+            return Err(RuleError {
+                file: "[analysis]".into(),
+                line: 0,
+                message: format!("default_framework `{}` is not a framework", set.analysis.default_framework),
+            });
+        }
+
+        // Rules.
+        for (fi, r) in &rule_defs {
+            let f = &files[*fi];
+            let id = r.id.get_ref().clone();
+            if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+                return Err(err(f, r.id.span().start, format!("rule id `{id}` must be kebab-case")));
+            }
+            let severity = match (r.kind, r.severity) {
+                (Kind::RedFlag | Kind::Story, None) => {
+                    return Err(err(f, r.id.span().start, format!("rule `{id}` needs a severity")));
+                }
+                (_, s) => s.unwrap_or(Severity::Info),
+            };
+            if matches!(r.kind, Kind::RedFlag | Kind::Story) && (r.message.is_empty() || r.help.is_empty()) {
+                return Err(err(f, r.id.span().start, format!("rule `{id}` needs a message and a help text")));
+            }
+            let words = |v: &[String]| -> Result<Vec<WordPat>, RuleError> {
+                v.iter()
+                    .map(|w| WordPat::parse(w).map_err(|m| err(f, r.id.span().start, format!("rule `{id}`: {m}"))))
+                    .collect()
+            };
+            let idx = set.rules.len() as u16;
+            set.rule_ids.insert(id.clone(), idx);
+            set.rules.push(Rule {
+                id: id.clone(),
+                kind: r.kind,
+                severity,
+                summary: r.summary.clone(),
+                message: r.message.clone(),
+                help: r.help.clone(),
+                explanation: r.explanation.trim().to_owned(),
+                seeds: r.seeds.clone(),
+                negatable: r.negatable.unwrap_or(true),
+                quotable: r.quotable.unwrap_or(r.kind == Kind::RedFlag),
+                not_followed_by: words(&r.not_followed_by)?,
+                not_preceded_by: words(&r.not_preceded_by)?,
+                subject: r.subject,
+                scope: r.scope,
+                unless: r.unless.clone(),
+                rewrites: r.rewrites.iter().map(|(k, v)| (k.to_lowercase(), v.clone())).collect(),
+                bad: r.bad.clone(),
+                good: r.good.clone(),
+                fire: r.fire.clone(),
+                pass: r.pass.clone(),
+                patterns: r.patterns.iter().map(|p| p.get_ref().clone()).collect(),
+                source: f.name.to_owned(),
+            });
+            for p in &r.patterns {
+                set.add_pattern(Target::Rule(idx), p)
+                    .map_err(|m| err(f, p.span().start, format!("rule `{id}`: pattern `{}`: {m}", p.get_ref())))?;
+            }
+        }
+        for (pi, (fi, p)) in part_defs.iter().enumerate() {
+            for c in &p.cues {
+                set.add_pattern(Target::PartCue(pi as PartId), c).map_err(|m| {
+                    err(&files[*fi], c.span().start, format!("part `{}`: cue `{}`: {m}", p.id.get_ref(), c.get_ref()))
+                })?;
+            }
+        }
+        for (ci, (fi, c)) in cat_defs.iter().enumerate() {
+            set.categories.push(Category {
+                id: c.id.get_ref().clone(),
+                description: c.description.clone(),
+                weight: c.weight,
+            });
+            for cue in &c.cues {
+                set.add_pattern(Target::Category(ci as u8), cue).map_err(|m| {
+                    err(
+                        &files[*fi],
+                        cue.span().start,
+                        format!("category `{}`: cue `{}`: {m}", c.id.get_ref(), cue.get_ref()),
+                    )
+                })?;
+            }
+        }
+        for (qi, (fi, q)) in q_defs.iter().enumerate() {
+            set.questions.push(Question {
+                id: q.id.get_ref().clone(),
+                text: q.text.clone(),
+                looks_for: q.looks_for.clone(),
+                min_cues: q.min_cues,
+                requires_any: q.requires_any.clone(),
+                excludes: q.excludes.clone(),
+            });
+            for cue in &q.cues {
+                set.add_pattern(Target::Question(qi as u8), cue).map_err(|m| {
+                    err(
+                        &files[*fi],
+                        cue.span().start,
+                        format!("question `{}`: cue `{}`: {m}", q.id.get_ref(), cue.get_ref()),
+                    )
+                })?;
+            }
+        }
+        for (_, t) in &theme_defs {
+            set.themes.push(Theme {
+                id: t.id.get_ref().clone(),
+                base: t.base,
+                weight: t.weight,
+                raise: t.raise.clone().into_iter().collect(),
+                lower: t.lower.clone().into_iter().collect(),
+            });
+        }
+        Ok(set)
+    }
+
+    fn add_pattern(&mut self, target: Target, src: &Spanned<String>) -> Result<(), String> {
+        let p = Pattern::compile(src.get_ref(), self)?;
+        let key = self.patterns.len() as u32;
+        let mut index = std::mem::take(&mut self.index);
+        index.add(key, &p, self);
+        self.index = index;
+        self.patterns.push((target, p));
+        Ok(())
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rule_ids.get(id).map(|&i| &self.rules[i as usize])
+    }
+
+    pub(crate) fn rule_index(&self, id: &str) -> Option<u16> {
+        self.rule_ids.get(id).copied()
+    }
+
+    pub fn framework(&self, id: &str) -> Option<&Framework> {
+        self.frameworks.iter().find(|f| f.id == id)
+    }
+
+    pub fn part_id(&self, id: &str) -> Option<PartId> {
+        self.parts.iter().position(|p| p.id == id).map(|i| i as PartId)
+    }
+
+    /// Lexicon entries by name (for documentation and tests).
+    pub fn lexicon_len(&self, name: &str) -> Option<usize> {
+        self.lexicon_id(name).map(|i| self.lexicons[i].phrases.len())
+    }
+}

@@ -1,0 +1,259 @@
+//! `starl.toml`: where it is found, what it may say, and how it becomes an [`Analyzer`].
+//!
+//! Discovery: the first `starl.toml` (or `.starl.toml`) in the starting folder or one of its
+//! parents; failing that, `$XDG_CONFIG_HOME/starl/starl.toml` (usually `~/.config/starl/`).
+//! Command-line overrides (`--disable`, `--enable`, `--framework`, ...) apply on top.
+//!
+//! ```toml
+//! framework = "star-l"          # force a framework (otherwise inferred from the headings)
+//! words_per_minute = 150         # speaking pace for spoken time
+//! max_seconds = 180              # too-long above this
+//! min_words = 80                 # too-short below this
+//! disable = ["hedging"]          # rules not to report
+//! rules = ["team-rules.toml"]    # extra rule files, relative to this file
+//! deny_warnings = false          # warnings make `starl lint` exit 1
+//!
+//! [severity]
+//! dramatic-language = "warning"  # error | warning | info | off
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use starl_analyzer::{Analyzer, Options, OptionsError, RuleError, RuleSet, Severity, Syntax};
+
+/// The names a configuration file may have, in order of preference.
+pub const FILE_NAMES: &[&str] = &["starl.toml", ".starl.toml"];
+
+/// The contents of a `starl.toml`. Unknown keys are errors.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub framework: Option<String>,
+    pub words_per_minute: Option<u32>,
+    pub max_seconds: Option<u32>,
+    pub min_words: Option<usize>,
+    #[serde(default)]
+    pub disable: Vec<String>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    #[serde(default)]
+    pub rules: Vec<String>,
+    pub deny_warnings: Option<bool>,
+}
+
+/// A loaded configuration: the file (if any) and where it was.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub file: ConfigFile,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}:{line}: {message}")]
+    Parse { path: PathBuf, line: usize, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("{0}")]
+    Rules(#[from] RuleError),
+    #[error("{0}")]
+    Options(#[from] OptionsError),
+}
+
+/// What the command line says, applied over the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub framework: Option<String>,
+    pub words_per_minute: Option<u32>,
+    pub disable: Vec<String>,
+    pub enable: Vec<String>,
+    pub syntax: Option<Syntax>,
+}
+
+/// The user's configuration folder for starl (`$XDG_CONFIG_HOME/starl`).
+pub fn user_config_dir() -> Option<PathBuf> {
+    use etcetera::BaseStrategy;
+    etcetera::choose_base_strategy().ok().map(|s| s.config_dir().join("starl"))
+}
+
+/// Find the configuration file for work in `start` (a folder): upwards from it, then the user's.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    for dir in start.ancestors() {
+        for name in FILE_NAMES {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    let user = user_config_dir()?.join("starl.toml");
+    user.is_file().then_some(user)
+}
+
+impl Config {
+    /// Read and check one configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_owned(), source })?;
+        Config::parse(path, &text)
+    }
+
+    /// Parse configuration text that came from `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            line: e.span().map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+            message: e.message().trim().to_owned(),
+        })?;
+        for (rule, level) in &file.severity {
+            if level != "off" && Severity::parse(level).is_none() {
+                return Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    message: format!("severity of `{rule}`: `{level}` is not one of error, warning, info, off"),
+                });
+            }
+        }
+        Ok(Config { path: Some(path.to_owned()), file })
+    }
+
+    /// Discover and load the configuration for work in `start`; no file gives the defaults.
+    pub fn discover(start: &Path) -> Result<Config, ConfigError> {
+        match discover(start) {
+            Some(p) => Config::load(&p),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// The extra rule files this configuration names, read from disk, as `(name, contents)`.
+    /// A folder stands for every `.toml` file in it.
+    pub fn rule_sources(&self) -> Result<Vec<(String, String)>, ConfigError> {
+        let base = self.path.as_deref().and_then(Path::parent).unwrap_or(Path::new("."));
+        let mut out = Vec::new();
+        for r in &self.file.rules {
+            let p = base.join(r);
+            let files = if p.is_dir() {
+                let mut v: Vec<PathBuf> = std::fs::read_dir(&p)
+                    .map_err(|source| ConfigError::Io { path: p.clone(), source })?
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|f| f.extension().is_some_and(|e| e == "toml"))
+                    .collect();
+                v.sort();
+                v
+            } else {
+                vec![p]
+            };
+            for f in files {
+                let text = std::fs::read_to_string(&f).map_err(|source| ConfigError::Io { path: f.clone(), source })?;
+                out.push((f.display().to_string(), text));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The analyzer options this configuration and the overrides give.
+    pub fn options(&self, o: &Overrides) -> Options {
+        let f = &self.file;
+        let d = Options::default();
+        let mut disabled: Vec<String> = f.disable.clone();
+        let mut severities = Vec::new();
+        for (rule, level) in &f.severity {
+            match Severity::parse(level) {
+                Some(s) => severities.push((rule.clone(), s)),
+                None => disabled.push(rule.clone()),
+            }
+        }
+        disabled.extend(o.disable.iter().cloned());
+        disabled.retain(|r| !o.enable.contains(r));
+        disabled.sort();
+        disabled.dedup();
+        Options {
+            syntax: o.syntax.unwrap_or_default(),
+            framework: o.framework.clone().or_else(|| f.framework.clone()),
+            words_per_minute: o.words_per_minute.or(f.words_per_minute).unwrap_or(d.words_per_minute),
+            max_seconds: f.max_seconds.unwrap_or(d.max_seconds),
+            min_words: f.min_words.unwrap_or(d.min_words),
+            disabled,
+            severities,
+        }
+    }
+
+    /// Build the analyzer: built-in rules, this configuration's rule files, options.
+    pub fn analyzer(&self, o: &Overrides) -> Result<Analyzer, ConfigError> {
+        let rules = RuleSet::load(&self.rule_sources()?)?;
+        for id in &o.enable {
+            if rules.rule(id).is_none() {
+                return Err(OptionsError::UnknownRule(id.clone()).into());
+            }
+        }
+        Ok(Analyzer::new(rules, self.options(o))?)
+    }
+
+    /// Whether warnings make the lint fail.
+    pub fn deny_warnings(&self) -> bool {
+        self.file.deny_warnings.unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_walks_up_then_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("a/b/c");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(dir.path().join("a/starl.toml"), "disable = [\"hedging\"]\n").unwrap();
+        assert_eq!(discover(&deep).as_deref(), Some(dir.path().join("a/starl.toml").as_path()));
+        let c = Config::discover(&deep).unwrap();
+        assert_eq!(c.file.disable, vec!["hedging"]);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_levels_are_errors_with_lines() {
+        let e = Config::parse(Path::new("s.toml"), "framework = \"star\"\ncolour = true\n").unwrap_err();
+        assert!(matches!(&e, ConfigError::Parse { line: 2, .. }), "{e}");
+        let e = Config::parse(Path::new("s.toml"), "[severity]\nhedging = \"loud\"\n").unwrap_err();
+        assert!(e.to_string().contains("loud"), "{e}");
+    }
+
+    #[test]
+    fn overrides_apply_over_the_file() {
+        let c = Config::parse(
+            Path::new("s.toml"),
+            "disable = [\"hedging\", \"too-short\"]\nwords_per_minute = 130\n[severity]\nminimizing = \"off\"\nexcuse = \"error\"\n",
+        )
+        .unwrap();
+        let o = c.options(&Overrides {
+            enable: vec!["too-short".into()],
+            disable: vec!["no-specifics".into()],
+            ..Default::default()
+        });
+        assert_eq!(o.disabled, vec!["hedging", "minimizing", "no-specifics"]);
+        assert_eq!(o.words_per_minute, 130);
+        assert_eq!(o.severities, vec![("excuse".to_string(), Severity::Error)]);
+        let a = c.analyzer(&Overrides::default()).unwrap();
+        let r = a.analyze("We kind of missed it. I was wrong.");
+        assert!(!r.diagnostics.iter().any(|d| d.rule == "hedging"));
+    }
+
+    #[test]
+    fn user_rule_files_are_read_relative_to_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("mine.toml"),
+            "[[rule]]\nid = \"jargon\"\nkind = \"red-flag\"\nseverity = \"info\"\nmessage = \"m\"\nhelp = \"h\"\npatterns = [\"synergy\"]\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("starl.toml"), "rules = [\"mine.toml\"]\n").unwrap();
+        let c = Config::discover(dir.path()).unwrap();
+        let a = c.analyzer(&Overrides::default()).unwrap();
+        assert!(a.analyze("Great synergy.").diagnostics.iter().any(|d| d.rule == "jargon"));
+        let c = Config { file: ConfigFile { rules: vec!["nope.toml".into()], ..c.file }, ..c };
+        assert!(matches!(c.analyzer(&Overrides::default()), Err(ConfigError::Io { .. })));
+    }
+}
