@@ -40,6 +40,14 @@ fn main() {
     };
     let s = labelled::score(&starl_analyzer::Analyzer::builtin(), &cases);
     print!("{}", s.table);
+    if args.iter().any(|a| a == "--scores") {
+        let a = starl_analyzer::Analyzer::builtin();
+        let mut v: Vec<_> = cases.iter().map(|c| (a.analyze(&c.text), c)).collect();
+        v.sort_by_key(|(r, _)| r.score);
+        for (r, c) in v {
+            println!("  {:3} {:5} {} {:?}", r.score, c.verdict, c.id, r.themes);
+        }
+    }
     if args.iter().any(|a| a == "--misses") {
         for m in &s.misses {
             println!("  {m}");
