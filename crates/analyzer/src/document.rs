@@ -397,7 +397,7 @@ fn label_in_line(
     {
         end_rel = rest.len() - r.len();
     } else if let Some(r) = trimmed.strip_prefix("- ") {
-        end_rel = rest.len() - r.len() + 1;
+        end_rel = rest.len() - r.len();
     } else if trimmed.trim().is_empty() {
         end_rel = rest.len();
     } else {
