@@ -18,7 +18,7 @@ fn labelled_cases_meet_the_accuracy_floor() {
     let s = score(&Analyzer::builtin(), &cases);
     println!("{}macro-F1 {:.3} AUC {:.3}\n{}", s.table, s.macro_f1, s.auc, s.misses.join("\n"));
     // Floors a little under today's figures: raise them as the rules improve, never lower them.
-    assert!(s.macro_f1 >= 0.87, "macro-F1 fell to {:.3}", s.macro_f1);
+    assert!(s.macro_f1 >= 0.89, "macro-F1 fell to {:.3}", s.macro_f1);
     assert!(s.auc >= 0.99, "good/bad separation fell to AUC {:.3}", s.auc);
 }
 
