@@ -130,3 +130,16 @@ fn rule_file_errors_name_file_and_line() {
     let e = bad("[[rule]]\nid = \"Bad Id\"\nkind = \"strength\"\n");
     assert!(e.message.contains("kebab-case"), "{e}");
 }
+
+#[test]
+fn rewrites_cover_the_whole_phrase() {
+    let a = Analyzer::builtin();
+    let text = "Some mistakes were made in the mapping.";
+    let r = a.analyze(text);
+    let d = r.diagnostics.iter().find(|d| d.rule == "evasive-passive").expect("flagged");
+    assert_eq!(&text[d.start.unwrap()..d.end.unwrap()], "Some mistakes were made");
+    assert_eq!(d.replacement.as_deref(), Some("I made some mistakes"));
+    let r = a.analyze("We kind of noticed it late.");
+    let d = r.diagnostics.iter().find(|d| d.rule == "hedging").expect("flagged");
+    assert_eq!((d.excerpt.as_deref(), d.replacement.as_deref()), (Some("kind of"), Some("")));
+}
