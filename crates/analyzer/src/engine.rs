@@ -230,7 +230,27 @@ impl Analyzer {
                 generic_sentence[h.sentence as usize] = true;
             }
         }
-        let specific_lesson = (0..n_sent).any(|si| lesson_sentence[si] && !generic_sentence[si]);
+        // A lesson is specific when it is not a known platitude *and* says something concrete (a
+        // practice, a technical thing, a number, a comparison): an unknown platitude is generic too.
+        let concrete = rs.rule_index("concrete");
+        let mut concrete_sentence = vec![concrete.is_none(); n_sent];
+        for h in &hits {
+            if Some(h.rule) == concrete {
+                concrete_sentence[h.sentence as usize] = true;
+            }
+        }
+        let specific_lesson =
+            (0..n_sent).any(|si| lesson_sentence[si] && !generic_sentence[si] && concrete_sentence[si]);
+        // Lessons stated, none of them specific, no known platitude among them: report the first
+        // lesson sentence as generic.
+        if let Some(g) = generic {
+            let first_lesson = (0..n_sent).find(|&si| lesson_sentence[si]);
+            if let (Some(si), false) = (first_lesson, generic_sentence.iter().any(|&b| b) || specific_lesson) {
+                let s = &doc.sentences[si];
+                hits.push(Hit { rule: g, sentence: si as u32, t0: s.tokens.start as u32, t1: s.tokens.end as u32 });
+                present[g as usize] = true;
+            }
+        }
         let parts_found: Vec<PartId> = {
             let mut v: Vec<PartId> = sentence_parts.iter().flatten().copied().collect();
             v.sort_unstable();

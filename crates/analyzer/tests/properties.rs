@@ -37,7 +37,7 @@ fn line_col(s: &str, offset: usize) -> (usize, usize) {
     (line, 1 + before[line_start..].chars().count())
 }
 
-/// A span of `s`: in bounds, on character boundaries, non-empty for a finding.
+/// A span of `s`: in order, in bounds, on character boundaries.
 fn check_span(s: &str, what: &str, start: usize, end: usize) -> Result<(), String> {
     if start > end || end > s.len() {
         return Err(format!("{what}: span {start}..{end} out of order or past the end ({} bytes)", s.len()));
@@ -119,10 +119,11 @@ fn known_bug(s: &str) -> bool {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
     let labels = &RULES.get_or_init(RuleSet::builtin).labels;
     s.split('\n').any(|line| {
-        line.char_indices().any(|(i, _)| {
+        let dash_at_end = |t: &str| t.match_indices("- ").any(|(j, _)| t.as_bytes().get(j + 2).is_none_or(|b| !b.is_ascii()));
+        dash_at_end(line)
+            && line.char_indices().any(|(i, _)| {
             labels.match_prefix(&line[i..]).is_some_and(|(_, len)| {
-                let rest = &line[i + len..];
-                rest.match_indices("- ").any(|(j, _)| rest.as_bytes().get(j + 2).is_none_or(|b| !b.is_ascii()))
+                dash_at_end(&line[i + len..])
             })
         })
     })
