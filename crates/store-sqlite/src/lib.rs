@@ -1,0 +1,663 @@
+//! The [`Store`] on one embedded SQLite file: no server, no set-up.
+//!
+//! - **Schema versions.** The migrations in `migrations/NNNN_*.sql` are embedded in the binary
+//!   and applied in order, in one transaction, on open; the version reached is SQLite's
+//!   `user_version` and the file is stamped with starl's `application_id`. A file whose version
+//!   is newer than this build knows is refused with [`StoreError::TooNew`] before anything is
+//!   written to it.
+//! - **Atomic writes.** Every write method runs in one `BEGIN IMMEDIATE` transaction (a
+//!   savepoint when nested in [`Store::atomically`]); a process killed at any moment leaves the
+//!   file as it was before or after.
+//! - **Concurrency.** WAL journal and a busy timeout: two processes writing at once both
+//!   succeed, one after the other; readers never wait for writers.
+//! - **Search.** A contentless FTS5 index (word prefixes, accents folded) kept in step with
+//!   `entries` in the same transaction; tags have their own `(tag, entry_id)` index.
+
+use std::path::Path;
+use std::time::Duration;
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
+use starl_store::{Category, Entry, EntryFilter, FollowUp, FollowUpStatus, Id, Store, StoreError, Story, StoryFilter};
+
+/// The migrations, in order: migration `i` (0-based) brings the schema to version `i + 1`.
+pub const MIGRATIONS: &[(&str, &str)] = &[("0001_init.sql", include_str!("../migrations/0001_init.sql"))];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// `PRAGMA application_id` of a starl database: "STRL".
+pub const APPLICATION_ID: i64 = 0x5354_524C;
+
+/// How long a writer waits for another process's transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A starl database.
+pub struct SqliteStore {
+    conn: Connection,
+    location: String,
+    /// Open transactions and savepoints.
+    depth: u32,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("location", &self.location).finish()
+    }
+}
+
+fn backend(location: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |e| StoreError::Backend(format!("{location}: {e}"))
+}
+
+impl SqliteStore {
+    /// Open (creating if need be) the database at `path` and bring its schema up to date. The
+    /// folder must exist.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let location = path.display().to_string();
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::Backend(format!("cannot open {location}: {e}")))?;
+        SqliteStore::setup(conn, location, true)
+    }
+
+    /// A private database in memory (tests).
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open_in_memory().map_err(backend(":memory:"))?;
+        SqliteStore::setup(conn, ":memory:".into(), false)
+    }
+
+    /// Where the database is, for messages.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(backend(&self.location))
+    }
+
+    fn setup(conn: Connection, location: String, file: bool) -> Result<SqliteStore, StoreError> {
+        let err = |e: rusqlite::Error| StoreError::Backend(format!("{location}: {e}"));
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        // Look before writing anything: a newer or foreign file is refused untouched.
+        check_version(&conn, &location)?;
+        if file {
+            // WAL changes the file header once; only ever done to a file we may write.
+            let mode: String = retry_busy(|| conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0)))
+                .map_err(|e| StoreError::Backend(format!("cannot write to {location}: {e}")))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::Backend(format!("{location}: cannot use the WAL journal (got {mode})")));
+            }
+            conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+        }
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
+        let mut store = SqliteStore { conn, location, depth: 0 };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Apply the migrations this file lacks, all in one transaction.
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        if self.schema_version()? == SCHEMA_VERSION {
+            return Ok(());
+        }
+        self.write(|c, location| {
+            // Another process may have migrated since we looked.
+            let from = check_version(c, location)?;
+            for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+                c.execute_batch(sql)
+                    .map_err(|e| StoreError::Backend(format!("{location}: migration {name} failed: {e}")))?;
+                c.pragma_update(None, "user_version", i as i64 + 1).map_err(backend(location))?;
+            }
+            c.pragma_update(None, "application_id", APPLICATION_ID).map_err(backend(location))?;
+            Ok(())
+        })
+    }
+
+    /// Run `f` in a transaction (or a savepoint inside one): all of it or none of it.
+    fn write<T>(&mut self, f: impl FnOnce(&Connection, &str) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let (begin, commit, rollback) = if self.depth == 0 {
+            ("BEGIN IMMEDIATE".to_string(), "COMMIT".to_string(), "ROLLBACK".to_string())
+        } else {
+            let sp = format!("w{}", self.depth);
+            (format!("SAVEPOINT {sp}"), format!("RELEASE {sp}"), format!("ROLLBACK TO {sp}; RELEASE {sp}"))
+        };
+        retry_busy(|| self.conn.execute_batch(&begin)).map_err(backend(&self.location))?;
+        self.depth += 1;
+        let result = f(&self.conn, &self.location);
+        self.depth -= 1;
+        match result {
+            Ok(v) => match self.conn.execute_batch(&commit) {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = self.conn.execute_batch(&rollback);
+                    Err(backend(&self.location)(e))
+                }
+            },
+            Err(e) => {
+                let _ = self.conn.execute_batch(&rollback);
+                Err(e)
+            }
+        }
+    }
+
+    /// Run several reads against one snapshot.
+    fn read<T>(&self, f: impl FnOnce(&Connection, &str) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        if self.depth > 0 {
+            return f(&self.conn, &self.location);
+        }
+        self.conn.execute_batch("BEGIN DEFERRED").map_err(backend(&self.location))?;
+        let r = f(&self.conn, &self.location);
+        let _ = self.conn.execute_batch("COMMIT");
+        r
+    }
+}
+
+/// SQLite's busy handler does not cover every lock upgrade (switching to WAL, or `BEGIN
+/// IMMEDIATE` racing another process's first write); retry those for the busy timeout.
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            r => return r,
+        }
+    }
+}
+
+/// The file's schema version, if this build can use it.
+fn check_version(c: &Connection, location: &str) -> Result<i64, StoreError> {
+    let read = |pragma: &str| -> Result<i64, StoreError> {
+        retry_busy(|| c.pragma_query_value(None, pragma, |r| r.get(0))).map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                StoreError::Foreign { location: location.into(), reason: "the file is not an SQLite database".into() }
+            }
+            e => StoreError::Backend(format!("cannot read {location}: {e}")),
+        })
+    };
+    let version = read("user_version")?;
+    let app = read("application_id")?;
+    if app != 0 && app != APPLICATION_ID {
+        return Err(StoreError::Foreign {
+            location: location.into(),
+            reason: format!("it belongs to another application (application_id {app:#x})"),
+        });
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew { location: location.into(), found: version, supported: SCHEMA_VERSION });
+    }
+    if version == 0 {
+        let tables: i64 = c
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .map_err(|e| StoreError::Backend(format!("cannot read {location}: {e}")))?;
+        if tables > 0 {
+            return Err(StoreError::Foreign {
+                location: location.into(),
+                reason: "it has tables but no starl schema version".into(),
+            });
+        }
+    }
+    Ok(version)
+}
+
+const ENTRY_COLUMNS: &str = "e.id, e.title, e.happened, e.what_happened, e.impact, e.my_part, e.root_cause, \
+     e.what_i_did, e.learned, e.will_change, e.category, e.severity, e.created, e.updated, \
+     (SELECT group_concat(tag, ' ') FROM entry_tags t WHERE t.entry_id = e.id), \
+     f.due, f.status, f.evidence, f.recorded \
+     FROM entries e LEFT JOIN follow_ups f ON f.entry_id = e.id";
+
+const STORY_COLUMNS: &str = "s.id, s.title, s.framework, s.body, s.entry_id, s.ready, s.score, s.created, s.updated, \
+     (SELECT group_concat(question, ' ') FROM story_questions q WHERE q.story_id = s.id AND q.pinned = 1), \
+     (SELECT group_concat(question, ' ') FROM story_questions q WHERE q.story_id = s.id AND q.pinned = 0) \
+     FROM stories s";
+
+fn bad_value(what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("stored {what} `{value}` is not valid").into(),
+    )
+}
+
+fn date(s: String) -> rusqlite::Result<Date> {
+    s.parse().map_err(|_| bad_value("date", &s))
+}
+
+fn stamp(secs: i64) -> rusqlite::Result<Timestamp> {
+    Timestamp::from_second(secs).map_err(|_| bad_value("time", &secs.to_string()))
+}
+
+fn words(s: Option<String>) -> Vec<String> {
+    let mut v: Vec<String> = s.unwrap_or_default().split_whitespace().map(str::to_owned).collect();
+    v.sort();
+    v
+}
+
+fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
+    let category: Option<String> = r.get(10)?;
+    let follow_up = match r.get::<_, Option<String>>(15)? {
+        None => None,
+        Some(due) => {
+            let status: String = r.get(16)?;
+            Some(FollowUp {
+                due: date(due)?,
+                status: status.parse().map_err(|_| bad_value("status", &status))?,
+                evidence: r.get(17)?,
+                recorded: r.get::<_, Option<i64>>(18)?.map(stamp).transpose()?,
+            })
+        }
+    };
+    Ok(Entry {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        happened: date(r.get(2)?)?,
+        what_happened: r.get(3)?,
+        impact: r.get(4)?,
+        my_part: r.get(5)?,
+        root_cause: r.get(6)?,
+        what_i_did: r.get(7)?,
+        learned: r.get(8)?,
+        will_change: r.get(9)?,
+        category: category.map(|c| c.parse::<Category>().map_err(|_| bad_value("category", &c))).transpose()?,
+        severity: r.get(11)?,
+        created: stamp(r.get(12)?)?,
+        updated: stamp(r.get(13)?)?,
+        tags: words(r.get(14)?),
+        follow_up,
+    })
+}
+
+fn story_from_row(r: &Row<'_>) -> rusqlite::Result<Story> {
+    Ok(Story {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        framework: r.get(2)?,
+        body: r.get(3)?,
+        entry_id: r.get(4)?,
+        ready: r.get(5)?,
+        score: r.get(6)?,
+        created: stamp(r.get(7)?)?,
+        updated: stamp(r.get(8)?)?,
+        pinned: words(r.get(9)?),
+        unpinned: words(r.get(10)?),
+    })
+}
+
+fn load_entry(c: &Connection, location: &str, id: Id) -> Result<Entry, StoreError> {
+    c.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} WHERE e.id = ?1"))
+        .and_then(|mut st| st.query_row([id], entry_from_row).optional())
+        .map_err(backend(location))?
+        .ok_or(StoreError::NotFound { kind: "entry", id })
+}
+
+fn load_story(c: &Connection, location: &str, id: Id) -> Result<Story, StoreError> {
+    c.prepare_cached(&format!("SELECT {STORY_COLUMNS} WHERE s.id = ?1"))
+        .and_then(|mut st| st.query_row([id], story_from_row).optional())
+        .map_err(backend(location))?
+        .ok_or(StoreError::NotFound { kind: "story", id })
+}
+
+fn exists(c: &Connection, location: &str, table: &str, id: Id) -> Result<bool, StoreError> {
+    c.prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))
+        .and_then(|mut st| st.exists([id]))
+        .map_err(backend(location))
+}
+
+/// The text the full-text index holds for an entry.
+fn fts_text(e: &Entry) -> String {
+    let mut s = e.title.clone();
+    for (_, t) in e.text_fields() {
+        s.push('\n');
+        s.push_str(t);
+    }
+    s.push('\n');
+    s.push_str(&e.tags.join(" "));
+    s
+}
+
+/// The FTS5 query for what a user typed: every word, as a word prefix, taken literally.
+fn fts_query(search: &str) -> Option<String> {
+    let terms: Vec<String> = search
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Write an entry's row, tags, follow-up and index entry. `insert` for a new row.
+fn put_entry(c: &Connection, location: &str, e: &Entry, insert: bool) -> Result<Id, StoreError> {
+    let err = backend(location);
+    let sql = if insert {
+        "INSERT INTO entries (id, title, happened, what_happened, impact, my_part, root_cause, what_i_did, learned, \
+         will_change, category, severity, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+    } else {
+        "UPDATE entries SET title = ?2, happened = ?3, what_happened = ?4, impact = ?5, my_part = ?6, root_cause = ?7, \
+         what_i_did = ?8, learned = ?9, will_change = ?10, category = ?11, severity = ?12, created = ?13, updated = ?14 \
+         WHERE id = ?1"
+    };
+    c.prepare_cached(sql)
+        .and_then(|mut st| {
+            st.execute(params![
+                (e.id > 0).then_some(e.id),
+                e.title,
+                e.happened.to_string(),
+                e.what_happened,
+                e.impact,
+                e.my_part,
+                e.root_cause,
+                e.what_i_did,
+                e.learned,
+                e.will_change,
+                e.category.map(Category::as_str),
+                e.severity,
+                e.created.as_second(),
+                e.updated.as_second(),
+            ])
+        })
+        .map_err(&err)?;
+    let id = if insert && e.id == 0 { c.last_insert_rowid() } else { e.id };
+    if !insert {
+        c.prepare_cached("DELETE FROM entry_tags WHERE entry_id = ?1")
+            .and_then(|mut st| st.execute([id]))
+            .map_err(&err)?;
+        c.prepare_cached("DELETE FROM follow_ups WHERE entry_id = ?1")
+            .and_then(|mut st| st.execute([id]))
+            .map_err(&err)?;
+        c.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")
+            .and_then(|mut st| st.execute([id]))
+            .map_err(&err)?;
+    }
+    {
+        let mut st = c.prepare_cached("INSERT INTO entry_tags (tag, entry_id) VALUES (?1, ?2)").map_err(&err)?;
+        for t in &e.tags {
+            st.execute(params![t, id]).map_err(&err)?;
+        }
+    }
+    if let Some(f) = &e.follow_up {
+        c.prepare_cached(
+            "INSERT INTO follow_ups (entry_id, due, status, evidence, recorded) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .and_then(|mut st| {
+            st.execute(params![id, f.due.to_string(), f.status.as_str(), f.evidence, f.recorded.map(|t| t.as_second())])
+        })
+        .map_err(&err)?;
+    }
+    c.prepare_cached("INSERT INTO entries_fts (rowid, text) VALUES (?1, ?2)")
+        .and_then(|mut st| st.execute(params![id, fts_text(e)]))
+        .map_err(&err)?;
+    Ok(id)
+}
+
+fn put_story(c: &Connection, location: &str, s: &Story, insert: bool) -> Result<Id, StoreError> {
+    let err = backend(location);
+    if let Some(eid) = s.entry_id {
+        if !exists(c, location, "entries", eid)? {
+            return Err(StoreError::NotFound { kind: "entry", id: eid });
+        }
+    }
+    let sql = if insert {
+        "INSERT INTO stories (id, title, framework, body, entry_id, ready, score, created, updated) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+    } else {
+        "UPDATE stories SET title = ?2, framework = ?3, body = ?4, entry_id = ?5, ready = ?6, score = ?7, \
+         created = ?8, updated = ?9 WHERE id = ?1"
+    };
+    c.prepare_cached(sql)
+        .and_then(|mut st| {
+            st.execute(params![
+                (s.id > 0).then_some(s.id),
+                s.title,
+                s.framework,
+                s.body,
+                s.entry_id,
+                s.ready,
+                s.score,
+                s.created.as_second(),
+                s.updated.as_second(),
+            ])
+        })
+        .map_err(&err)?;
+    let id = if insert && s.id == 0 { c.last_insert_rowid() } else { s.id };
+    if !insert {
+        c.prepare_cached("DELETE FROM story_questions WHERE story_id = ?1")
+            .and_then(|mut st| st.execute([id]))
+            .map_err(&err)?;
+    }
+    let mut st = c
+        .prepare_cached("INSERT INTO story_questions (story_id, question, pinned) VALUES (?1, ?2, ?3)")
+        .map_err(&err)?;
+    for q in &s.pinned {
+        st.execute(params![id, q, true]).map_err(&err)?;
+    }
+    for q in &s.unpinned {
+        st.execute(params![id, q, false]).map_err(&err)?;
+    }
+    Ok(id)
+}
+
+impl Store for SqliteStore {
+    fn create_entry(&mut self, entry: &Entry) -> Result<Entry, StoreError> {
+        let mut e = entry.clone();
+        e.normalize()?;
+        self.write(|c, loc| {
+            if e.id < 0 || (e.id > 0 && exists(c, loc, "entries", e.id)?) {
+                return Err(StoreError::Conflict { kind: "entry", id: e.id });
+            }
+            let id = put_entry(c, loc, &e, true)?;
+            load_entry(c, loc, id)
+        })
+    }
+
+    fn entry(&mut self, id: Id) -> Result<Entry, StoreError> {
+        self.read(|c, loc| load_entry(c, loc, id))
+    }
+
+    fn update_entry(&mut self, entry: &Entry) -> Result<Entry, StoreError> {
+        let mut e = entry.clone();
+        e.normalize()?;
+        self.write(|c, loc| {
+            if !exists(c, loc, "entries", e.id)? {
+                return Err(StoreError::NotFound { kind: "entry", id: e.id });
+            }
+            put_entry(c, loc, &e, false)?;
+            load_entry(c, loc, e.id)
+        })
+    }
+
+    fn delete_entry(&mut self, id: Id) -> Result<(), StoreError> {
+        self.write(|c, loc| {
+            let n = c.execute("DELETE FROM entries WHERE id = ?1", [id]).map_err(backend(loc))?;
+            if n == 0 {
+                return Err(StoreError::NotFound { kind: "entry", id });
+            }
+            c.execute("DELETE FROM entries_fts WHERE rowid = ?1", [id]).map_err(backend(loc))?;
+            Ok(())
+        })
+    }
+
+    fn entries(&mut self, filter: &EntryFilter) -> Result<Vec<Entry>, StoreError> {
+        let mut sql = format!("SELECT {ENTRY_COLUMNS} WHERE 1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
+            args.push(v);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(q) = filter.search.as_deref().and_then(fts_query) {
+            arg(&mut sql, " AND e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)", q.into());
+        }
+        for t in &filter.tags {
+            let t = starl_store::normalize_tag(t)?;
+            arg(&mut sql, " AND e.id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)", t.into());
+        }
+        if let Some(cat) = filter.category {
+            arg(&mut sql, " AND e.category = ?", cat.as_str().to_owned().into());
+        }
+        if let Some(d) = filter.since {
+            arg(&mut sql, " AND e.happened >= ?", d.to_string().into());
+        }
+        if let Some(d) = filter.until {
+            arg(&mut sql, " AND e.happened <= ?", d.to_string().into());
+        }
+        sql.push_str(" ORDER BY e.happened DESC, e.id DESC");
+        if let Some(n) = filter.limit {
+            arg(&mut sql, " LIMIT ?", (n.min(i64::MAX as usize) as i64).into());
+        }
+        self.read(|c, loc| {
+            let mut st = c.prepare_cached(&sql).map_err(backend(loc))?;
+            let rows = st.query_map(rusqlite::params_from_iter(args.iter()), entry_from_row).map_err(backend(loc))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend(loc))
+        })
+    }
+
+    fn due_follow_ups(&mut self, on: Date) -> Result<Vec<Entry>, StoreError> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} WHERE f.status = 'open' AND f.due <= ?1 ORDER BY f.due, e.id");
+        self.read(|c, loc| {
+            let mut st = c.prepare_cached(&sql).map_err(backend(loc))?;
+            let rows = st.query_map([on.to_string()], entry_from_row).map_err(backend(loc))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend(loc))
+        })
+    }
+
+    fn record_follow_up(
+        &mut self,
+        id: Id,
+        status: FollowUpStatus,
+        evidence: &str,
+        at: Timestamp,
+    ) -> Result<Entry, StoreError> {
+        let at = starl_store::truncate(at);
+        self.write(|c, loc| {
+            let mut e = load_entry(c, loc, id)?;
+            let due = e.follow_up.as_ref().map_or_else(|| at.to_zoned(jiff::tz::TimeZone::UTC).date(), |f| f.due);
+            e.follow_up = Some(FollowUp { due, status, evidence: evidence.trim().to_owned(), recorded: Some(at) });
+            c.execute(
+                "INSERT OR REPLACE INTO follow_ups (entry_id, due, status, evidence, recorded) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, due.to_string(), status.as_str(), evidence.trim(), at.as_second()],
+            )
+            .map_err(backend(loc))?;
+            load_entry(c, loc, id)
+        })
+    }
+
+    fn create_story(&mut self, story: &Story) -> Result<Story, StoreError> {
+        let mut s = story.clone();
+        s.normalize()?;
+        self.write(|c, loc| {
+            if s.id < 0 || (s.id > 0 && exists(c, loc, "stories", s.id)?) {
+                return Err(StoreError::Conflict { kind: "story", id: s.id });
+            }
+            let id = put_story(c, loc, &s, true)?;
+            load_story(c, loc, id)
+        })
+    }
+
+    fn story(&mut self, id: Id) -> Result<Story, StoreError> {
+        self.read(|c, loc| load_story(c, loc, id))
+    }
+
+    fn update_story(&mut self, story: &Story) -> Result<Story, StoreError> {
+        let mut s = story.clone();
+        s.normalize()?;
+        self.write(|c, loc| {
+            if !exists(c, loc, "stories", s.id)? {
+                return Err(StoreError::NotFound { kind: "story", id: s.id });
+            }
+            put_story(c, loc, &s, false)?;
+            load_story(c, loc, s.id)
+        })
+    }
+
+    fn delete_story(&mut self, id: Id) -> Result<(), StoreError> {
+        self.write(|c, loc| match c.execute("DELETE FROM stories WHERE id = ?1", [id]).map_err(backend(loc))? {
+            0 => Err(StoreError::NotFound { kind: "story", id }),
+            _ => Ok(()),
+        })
+    }
+
+    fn stories(&mut self, filter: &StoryFilter) -> Result<Vec<Story>, StoreError> {
+        let sql = format!(
+            "SELECT {STORY_COLUMNS} WHERE (?1 IS NULL OR s.ready = ?1) AND (?2 IS NULL OR s.entry_id = ?2) ORDER BY s.id"
+        );
+        self.read(|c, loc| {
+            let mut st = c.prepare_cached(&sql).map_err(backend(loc))?;
+            let rows = st.query_map(params![filter.ready, filter.entry_id], story_from_row).map_err(backend(loc))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend(loc))
+        })
+    }
+
+    fn set_ready(&mut self, id: Id, ready: bool) -> Result<Story, StoreError> {
+        self.write(|c, loc| {
+            match c.execute("UPDATE stories SET ready = ?2 WHERE id = ?1", params![id, ready]).map_err(backend(loc))? {
+                0 => Err(StoreError::NotFound { kind: "story", id }),
+                _ => load_story(c, loc, id),
+            }
+        })
+    }
+
+    fn pin(&mut self, id: Id, question: &str) -> Result<Story, StoreError> {
+        set_pin(self, id, question, true)
+    }
+
+    fn unpin(&mut self, id: Id, question: &str) -> Result<Story, StoreError> {
+        set_pin(self, id, question, false)
+    }
+
+    fn atomically(&mut self, f: &mut dyn FnMut(&mut dyn Store) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        // `write` hands out the connection; here the closure needs the whole store, so open the
+        // transaction by hand with the same bookkeeping.
+        let (begin, commit, rollback) = if self.depth == 0 {
+            ("BEGIN IMMEDIATE".to_string(), "COMMIT".to_string(), "ROLLBACK".to_string())
+        } else {
+            let sp = format!("a{}", self.depth);
+            (format!("SAVEPOINT {sp}"), format!("RELEASE {sp}"), format!("ROLLBACK TO {sp}; RELEASE {sp}"))
+        };
+        retry_busy(|| self.conn.execute_batch(&begin)).map_err(backend(&self.location))?;
+        self.depth += 1;
+        let result = f(self);
+        self.depth -= 1;
+        match result {
+            Ok(()) => self.conn.execute_batch(&commit).map_err(|e| {
+                let _ = self.conn.execute_batch(&rollback);
+                backend(&self.location)(e)
+            }),
+            Err(e) => {
+                let _ = self.conn.execute_batch(&rollback);
+                Err(e)
+            }
+        }
+    }
+}
+
+fn set_pin(store: &mut SqliteStore, id: Id, question: &str, pinned: bool) -> Result<Story, StoreError> {
+    let q = starl_store::normalize_tag(question)?;
+    store.write(|c, loc| {
+        if !exists(c, loc, "stories", id)? {
+            return Err(StoreError::NotFound { kind: "story", id });
+        }
+        c.execute(
+            "INSERT OR REPLACE INTO story_questions (story_id, question, pinned) VALUES (?1, ?2, ?3)",
+            params![id, q, pinned],
+        )
+        .map_err(backend(loc))?;
+        load_story(c, loc, id)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_literal() {
+        assert_eq!(fts_query("deploy \"x\" OR *").as_deref(), Some("\"deploy\"* \"\"\"x\"\"\"* \"OR\"*"));
+        assert_eq!(fts_query("  * ( "), None);
+    }
+}

@@ -1,0 +1,66 @@
+//! The import plan, written once over the [`Store`] interface so every backend imports alike.
+
+use std::collections::HashMap;
+
+use crate::{Bundle, Id, ImportSummary, Store, StoreError};
+
+/// Import `bundle` into `store`. The caller runs this inside [`Store::atomically`].
+pub(crate) fn import(store: &mut dyn Store, bundle: &Bundle) -> Result<ImportSummary, StoreError> {
+    let mut sum = ImportSummary::default();
+    // Bundle entry id -> stored id.
+    let mut entry_ids: HashMap<Id, Id> = HashMap::new();
+    for (i, e) in bundle.entries.iter().enumerate() {
+        let mut e = e.clone();
+        e.normalize().map_err(|err| StoreError::Invalid(format!("entry {} ({}): {err}", i + 1, e.title)))?;
+        let original = e.id;
+        if original > 0 {
+            match store.entry(original) {
+                Ok(existing) if existing == e => {
+                    sum.entries_unchanged += 1;
+                    entry_ids.insert(original, original);
+                    continue;
+                }
+                Ok(_) => {
+                    e.id = 0;
+                    sum.entries_renumbered += 1;
+                }
+                Err(StoreError::NotFound { .. }) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        let stored = store.create_entry(&e)?;
+        if e.id == original {
+            sum.entries_added += 1;
+        }
+        if original > 0 {
+            entry_ids.insert(original, stored.id);
+        }
+    }
+    for (i, s) in bundle.stories.iter().enumerate() {
+        let mut s = s.clone();
+        s.normalize().map_err(|err| StoreError::Invalid(format!("story {} ({}): {err}", i + 1, s.title)))?;
+        if let Some(eid) = s.entry_id {
+            s.entry_id = Some(*entry_ids.get(&eid).unwrap_or(&eid));
+        }
+        let original = s.id;
+        if original > 0 {
+            match store.story(original) {
+                Ok(existing) if existing == s => {
+                    sum.stories_unchanged += 1;
+                    continue;
+                }
+                Ok(_) => {
+                    s.id = 0;
+                    sum.stories_renumbered += 1;
+                }
+                Err(StoreError::NotFound { .. }) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        store.create_story(&s)?;
+        if s.id == original {
+            sum.stories_added += 1;
+        }
+    }
+    Ok(sum)
+}

@@ -1,0 +1,387 @@
+//! The conformance suite: what every [`Store`] backend must do. Each check takes a fresh, empty
+//! store. A backend runs them all with one line in its tests:
+//!
+//! ```ignore
+//! starl_store::conformance_tests!(|| Box::new(MyStore::open_in_memory().unwrap()));
+//! ```
+
+use jiff::civil::{date, Date};
+use jiff::Timestamp;
+
+use crate::{Bundle, Category, Entry, EntryFilter, FollowUp, FollowUpStatus, Store, StoreError, Story, StoryFilter};
+
+/// One conformance check: it gets a fresh, empty store and panics if the store misbehaves.
+pub type Check = fn(&mut dyn Store);
+
+/// Every check, by name.
+pub const CHECKS: &[(&str, Check)] = &[
+    ("entry_round_trip", entry_round_trip),
+    ("entry_ids_are_assigned_or_kept", entry_ids_are_assigned_or_kept),
+    ("invalid_entries_are_refused", invalid_entries_are_refused),
+    ("unknown_ids_are_not_found", unknown_ids_are_not_found),
+    ("update_and_delete_entry", update_and_delete_entry),
+    ("filters", filters),
+    ("full_text_search", full_text_search),
+    ("follow_ups", follow_ups),
+    ("story_round_trip_and_link", story_round_trip_and_link),
+    ("ready_pin_unpin", ready_pin_unpin),
+    ("atomically_rolls_back", atomically_rolls_back),
+    ("import_export_round_trip", import_export_round_trip),
+    ("import_is_idempotent_and_renumbers", import_is_idempotent_and_renumbers),
+    ("failed_import_leaves_nothing", failed_import_leaves_nothing),
+];
+
+/// Run every check, each on a fresh store from `make`.
+pub fn run_all(make: &mut dyn FnMut() -> Box<dyn Store>) {
+    for (name, check) in CHECKS {
+        eprintln!("conformance: {name}");
+        check(make().as_mut());
+    }
+}
+
+/// One `#[test]` per conformance check, each on a fresh store from `$make`.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($make:expr) => {
+        $crate::conformance_tests!(@each $make;
+            entry_round_trip entry_ids_are_assigned_or_kept invalid_entries_are_refused
+            unknown_ids_are_not_found update_and_delete_entry filters full_text_search follow_ups
+            story_round_trip_and_link ready_pin_unpin atomically_rolls_back import_export_round_trip
+            import_is_idempotent_and_renumbers failed_import_leaves_nothing);
+    };
+    (@each $make:expr; $($name:ident)*) => {
+        $(
+            #[test]
+            fn $name() {
+                let make: fn() -> Box<dyn $crate::Store> = $make;
+                $crate::testing::$name(make().as_mut());
+            }
+        )*
+    };
+}
+
+fn ts(s: i64) -> Timestamp {
+    Timestamp::from_second(1_770_000_000 + s).unwrap()
+}
+
+/// A full entry, as a test would write it.
+pub fn sample_entry(title: &str, happened: Date) -> Entry {
+    let mut e = Entry::new(title, happened, ts(0));
+    e.what_happened = format!("{title}: the nightly migration locked the orders table for 40 minutes.");
+    e.impact = "Checkout was down for 40 minutes for 15% of users.".into();
+    e.my_part = "I ran the migration without testing it against production-sized data.".into();
+    e.root_cause = "No staging data of realistic size.".into();
+    e.what_i_did = "I rolled back and told the on-call channel within 5 minutes.".into();
+    e.learned = "Test schema changes against a copy of production data.".into();
+    e.will_change = "Add a migration dry run to the release checklist.".into();
+    e.category = Some(Category::Technical);
+    e.tags = vec!["database".into(), "ops".into()];
+    e.severity = Some(3);
+    e.follow_up = Some(FollowUp::open(happened.checked_add(jiff::Span::new().days(30)).unwrap()));
+    e
+}
+
+fn titles(v: &[Entry]) -> Vec<&str> {
+    v.iter().map(|e| e.title.as_str()).collect()
+}
+
+pub fn entry_round_trip(s: &mut dyn Store) {
+    let mut e = sample_entry("Locked the orders table", date(2026, 3, 2));
+    e.tags = vec!["Ops".into(), "#database".into(), "ops".into()];
+    let stored = s.create_entry(&e).unwrap();
+    assert!(stored.id > 0);
+    assert_eq!(stored.tags, vec!["database", "ops"], "tags are normalised, sorted, deduplicated");
+    let back = s.entry(stored.id).unwrap();
+    assert_eq!(back, stored);
+    assert_eq!(back.follow_up, e.follow_up);
+    assert_eq!(back.what_happened, e.what_happened);
+    // Unicode and an empty optional field survive.
+    let mut u = Entry::new("Zürich → Tōkyō 🚀", date(2025, 12, 31), ts(1));
+    u.learned = "naïve café \"quotes\" 'single' \n second line".into();
+    let u2 = s.create_entry(&u).unwrap();
+    assert_eq!(s.entry(u2.id).unwrap().learned, u.learned);
+    assert_eq!(s.entry(u2.id).unwrap().category, None);
+}
+
+pub fn entry_ids_are_assigned_or_kept(s: &mut dyn Store) {
+    let a = s.create_entry(&sample_entry("a", date(2026, 1, 1))).unwrap();
+    let b = s.create_entry(&sample_entry("b", date(2026, 1, 1))).unwrap();
+    assert!(b.id > a.id);
+    let mut c = sample_entry("c", date(2026, 1, 1));
+    c.id = 42;
+    assert_eq!(s.create_entry(&c).unwrap().id, 42);
+    assert!(matches!(s.create_entry(&c), Err(StoreError::Conflict { id: 42, .. })));
+    assert!(s.create_entry(&sample_entry("d", date(2026, 1, 1))).unwrap().id > 42);
+}
+
+pub fn invalid_entries_are_refused(s: &mut dyn Store) {
+    let mut e = sample_entry("  ", date(2026, 1, 1));
+    assert!(matches!(s.create_entry(&e), Err(StoreError::Invalid(_))));
+    e.title = "ok".into();
+    e.severity = Some(6);
+    assert!(matches!(s.create_entry(&e), Err(StoreError::Invalid(_))));
+    e.severity = Some(0);
+    assert!(matches!(s.create_entry(&e), Err(StoreError::Invalid(_))));
+    e.severity = Some(5);
+    e.tags = vec!["two words".into()];
+    assert!(matches!(s.create_entry(&e), Err(StoreError::Invalid(_))));
+    assert!(s.entries(&EntryFilter::default()).unwrap().is_empty(), "nothing was written");
+}
+
+pub fn unknown_ids_are_not_found(s: &mut dyn Store) {
+    let nf = |r: Result<(), StoreError>| assert!(matches!(r, Err(StoreError::NotFound { .. })), "{r:?}");
+    nf(s.entry(7).map(drop));
+    nf(s.delete_entry(7));
+    let mut e = sample_entry("x", date(2026, 1, 1));
+    e.id = 7;
+    nf(s.update_entry(&e).map(drop));
+    nf(s.record_follow_up(7, FollowUpStatus::Held, "", ts(0)).map(drop));
+    nf(s.story(7).map(drop));
+    nf(s.delete_story(7));
+    nf(s.set_ready(7, true).map(drop));
+    nf(s.pin(7, "failed").map(drop));
+    let mut st = Story::new("t", "b", ts(0));
+    st.id = 7;
+    nf(s.update_story(&st).map(drop));
+    st.id = 0;
+    st.entry_id = Some(99);
+    nf(s.create_story(&st).map(drop));
+}
+
+pub fn update_and_delete_entry(s: &mut dyn Store) {
+    let mut e = s.create_entry(&sample_entry("first", date(2026, 2, 1))).unwrap();
+    e.title = "second".into();
+    e.what_happened = "Rewritten.".into();
+    e.tags = vec!["new-tag".into()];
+    e.learned = "Something specific.".into();
+    e.follow_up = None;
+    e.updated = ts(100);
+    let u = s.update_entry(&e).unwrap();
+    assert_eq!(u, s.entry(e.id).unwrap());
+    assert_eq!(u.tags, vec!["new-tag"]);
+    assert_eq!(u.follow_up, None);
+    assert_eq!(u.updated, ts(100));
+    assert_eq!(s.entries(&EntryFilter { tags: vec!["ops".into()], ..Default::default() }).unwrap().len(), 0);
+    assert_eq!(s.entries(&EntryFilter { search: Some("second".into()), ..Default::default() }).unwrap().len(), 1);
+    assert_eq!(s.entries(&EntryFilter { search: Some("first".into()), ..Default::default() }).unwrap().len(), 0);
+    let mut story = Story::new("from it", "body", ts(0));
+    story.entry_id = Some(e.id);
+    let story = s.create_story(&story).unwrap();
+    s.delete_entry(e.id).unwrap();
+    assert!(matches!(s.entry(e.id), Err(StoreError::NotFound { .. })));
+    assert_eq!(s.story(story.id).unwrap().entry_id, None, "the story stays, unlinked");
+    assert!(s.entries(&EntryFilter { search: Some("second".into()), ..Default::default() }).unwrap().is_empty());
+    assert!(s.due_follow_ups(date(2030, 1, 1)).unwrap().is_empty());
+}
+
+pub fn filters(s: &mut dyn Store) {
+    let mut a = sample_entry("a", date(2026, 1, 10));
+    a.tags = vec!["ops".into()];
+    let mut b = sample_entry("b", date(2026, 2, 10));
+    b.tags = vec!["ops".into(), "people".into()];
+    b.category = Some(Category::Leadership);
+    let mut c = sample_entry("c", date(2026, 3, 10));
+    c.tags = vec![];
+    c.category = None;
+    for e in [&a, &b, &c] {
+        s.create_entry(e).unwrap();
+    }
+    let f = |s: &mut dyn Store, f: EntryFilter| titles(&s.entries(&f).unwrap()).join(",");
+    assert_eq!(f(s, EntryFilter::default()), "c,b,a", "most recent first");
+    assert_eq!(f(s, EntryFilter { tags: vec!["ops".into()], ..Default::default() }), "b,a");
+    assert_eq!(f(s, EntryFilter { tags: vec!["OPS".into(), "people".into()], ..Default::default() }), "b");
+    assert_eq!(f(s, EntryFilter { tags: vec!["nope".into()], ..Default::default() }), "");
+    assert_eq!(f(s, EntryFilter { category: Some(Category::Technical), ..Default::default() }), "a");
+    assert_eq!(f(s, EntryFilter { since: Some(date(2026, 2, 10)), ..Default::default() }), "c,b");
+    assert_eq!(f(s, EntryFilter { until: Some(date(2026, 2, 10)), ..Default::default() }), "b,a");
+    assert_eq!(
+        f(s, EntryFilter { since: Some(date(2026, 1, 11)), until: Some(date(2026, 3, 9)), ..Default::default() }),
+        "b"
+    );
+    assert_eq!(f(s, EntryFilter { limit: Some(2), ..Default::default() }), "c,b");
+    assert_eq!(
+        f(s, EntryFilter { tags: vec!["ops".into()], search: Some("a".into()), ..Default::default() }),
+        "b,a",
+        "search and tag combine (\"a\" is a prefix of words in both)"
+    );
+}
+
+pub fn full_text_search(s: &mut dyn Store) {
+    let mut a = Entry::new("Deploy on Friday", date(2026, 1, 1), ts(0));
+    a.learned = "Never deploy database migrations before a weekend.".into();
+    let mut b = Entry::new("Missed the estimate", date(2026, 1, 2), ts(0));
+    b.root_cause = "I didn't break the work down; the café rewrite was bigger than it looked.".into();
+    b.tags = vec!["estimation".into()];
+    s.create_entry(&a).unwrap();
+    s.create_entry(&b).unwrap();
+    let q = |s: &mut dyn Store, q: &str| {
+        titles(&s.entries(&EntryFilter { search: Some(q.into()), ..Default::default() }).unwrap()).join(",")
+    };
+    assert_eq!(q(s, "deploy"), "Deploy on Friday");
+    assert_eq!(q(s, "DEPLOY weekend"), "Deploy on Friday", "every word, any field, any case");
+    assert_eq!(q(s, "deploy estimate"), "", "every word must occur");
+    assert_eq!(q(s, "migrat"), "Deploy on Friday", "word prefixes match");
+    assert_eq!(q(s, "cafe"), "Missed the estimate", "accents are folded");
+    assert_eq!(q(s, "estimation"), "Missed the estimate", "tags are searched");
+    // Query syntax characters are taken literally, never as an error.
+    for odd in ["\"", "a OR", "NOT", "(x", "*", "deploy\"", "a:b", "-x", "'", "^"] {
+        s.entries(&EntryFilter { search: Some(odd.into()), ..Default::default() }).unwrap();
+    }
+    assert_eq!(q(s, "   "), "Missed the estimate,Deploy on Friday", "a blank search is no search");
+}
+
+pub fn follow_ups(s: &mut dyn Store) {
+    let mut a = sample_entry("a", date(2026, 1, 1));
+    a.follow_up = Some(FollowUp::open(date(2026, 2, 1)));
+    let mut b = sample_entry("b", date(2026, 1, 1));
+    b.follow_up = Some(FollowUp::open(date(2026, 1, 20)));
+    let mut c = sample_entry("c", date(2026, 1, 1));
+    c.follow_up = None;
+    let a = s.create_entry(&a).unwrap();
+    s.create_entry(&b).unwrap();
+    let c = s.create_entry(&c).unwrap();
+    assert_eq!(titles(&s.due_follow_ups(date(2026, 1, 19)).unwrap()), Vec::<&str>::new());
+    assert_eq!(titles(&s.due_follow_ups(date(2026, 1, 20)).unwrap()), vec!["b"]);
+    assert_eq!(titles(&s.due_follow_ups(date(2026, 3, 1)).unwrap()), vec!["b", "a"], "earliest due first");
+    let done =
+        s.record_follow_up(a.id, FollowUpStatus::Held, "Two migrations since, both dry-run first.", ts(50)).unwrap();
+    let f = done.follow_up.clone().unwrap();
+    assert_eq!((f.status, f.due, f.recorded), (FollowUpStatus::Held, date(2026, 2, 1), Some(ts(50))));
+    assert_eq!(f.evidence, "Two migrations since, both dry-run first.");
+    assert_eq!(s.entry(a.id).unwrap(), done);
+    assert_eq!(titles(&s.due_follow_ups(date(2026, 3, 1)).unwrap()), vec!["b"], "recorded ones are no longer due");
+    let c2 = s.record_follow_up(c.id, FollowUpStatus::DidntHold, "", ts(86_400 * 3)).unwrap();
+    let f = c2.follow_up.unwrap();
+    assert_eq!(f.status, FollowUpStatus::DidntHold);
+    assert_eq!(f.due, ts(86_400 * 3).to_zoned(jiff::tz::TimeZone::UTC).date());
+}
+
+pub fn story_round_trip_and_link(s: &mut dyn Store) {
+    let e = s.create_entry(&sample_entry("origin", date(2026, 1, 1))).unwrap();
+    let mut st = Story::new(" The migration ", "## Situation\nWe had **one** table.\n\n## Task\n…", ts(3));
+    st.framework = Some("STAR-L".into());
+    st.entry_id = Some(e.id);
+    st.score = Some(72);
+    st.pinned = vec!["failed".into()];
+    let stored = s.create_story(&st).unwrap();
+    assert_eq!(stored.title, "The migration");
+    assert_eq!(stored.framework.as_deref(), Some("star-l"));
+    assert_eq!(s.story(stored.id).unwrap(), stored);
+    let mut u = stored.clone();
+    u.body.push_str("\nMore.");
+    u.score = None;
+    u.updated = ts(9);
+    assert_eq!(s.update_story(&u).unwrap(), u);
+    assert_eq!(s.story(u.id).unwrap(), u);
+    let other = s.create_story(&Story::new("other", "x", ts(4))).unwrap();
+    assert_eq!(s.stories(&StoryFilter::default()).unwrap().len(), 2);
+    assert_eq!(s.stories(&StoryFilter { entry_id: Some(e.id), ..Default::default() }).unwrap(), vec![u.clone()]);
+    s.delete_story(other.id).unwrap();
+    assert_eq!(s.stories(&StoryFilter::default()).unwrap(), vec![u]);
+}
+
+pub fn ready_pin_unpin(s: &mut dyn Store) {
+    let st = s.create_story(&Story::new("s", "b", ts(0))).unwrap();
+    assert!(!st.ready);
+    assert!(s.set_ready(st.id, true).unwrap().ready);
+    assert_eq!(s.stories(&StoryFilter { ready: Some(true), ..Default::default() }).unwrap().len(), 1);
+    assert_eq!(s.stories(&StoryFilter { ready: Some(false), ..Default::default() }).unwrap().len(), 0);
+    let p = s.pin(st.id, "failed").unwrap();
+    assert_eq!(p.pinned, vec!["failed"]);
+    let p = s.unpin(st.id, "failed").unwrap();
+    assert!(p.pinned.is_empty());
+    assert_eq!(p.unpinned, vec!["failed"]);
+    let p = s.pin(st.id, "failed").unwrap();
+    assert_eq!((p.pinned.len(), p.unpinned.len()), (1, 0));
+    s.pin(st.id, "admitted-wrong").unwrap();
+    assert_eq!(s.story(st.id).unwrap().pinned, vec!["admitted-wrong", "failed"]);
+    assert!(!s.set_ready(st.id, false).unwrap().ready);
+}
+
+pub fn atomically_rolls_back(s: &mut dyn Store) {
+    let r = s.atomically(&mut |s| {
+        s.create_entry(&sample_entry("kept?", date(2026, 1, 1)))?;
+        s.create_story(&Story::new("kept?", "b", ts(0)))?;
+        Err(StoreError::Invalid("boom".into()))
+    });
+    assert!(r.is_err());
+    assert!(s.entries(&EntryFilter::default()).unwrap().is_empty());
+    assert!(s.stories(&StoryFilter::default()).unwrap().is_empty());
+    assert!(s.entries(&EntryFilter { search: Some("kept".into()), ..Default::default() }).unwrap().is_empty());
+    s.atomically(&mut |s| s.create_entry(&sample_entry("kept", date(2026, 1, 1))).map(drop)).unwrap();
+    assert_eq!(s.entries(&EntryFilter::default()).unwrap().len(), 1);
+}
+
+fn bundle() -> Bundle {
+    let mut e1 = sample_entry("one", date(2026, 1, 1));
+    e1.id = 3;
+    let mut e2 = sample_entry("two", date(2026, 1, 2));
+    e2.id = 8;
+    e2.follow_up = Some(FollowUp {
+        due: date(2026, 2, 2),
+        status: FollowUpStatus::Held,
+        evidence: "it held".into(),
+        recorded: Some(ts(77)),
+    });
+    let mut st = Story::new("story", "body", ts(5));
+    st.id = 2;
+    st.entry_id = Some(8);
+    st.ready = true;
+    st.pinned = vec!["failed".into()];
+    st.unpinned = vec!["didnt-scale".into()];
+    st.score = Some(81);
+    Bundle { entries: vec![e1, e2], stories: vec![st] }
+}
+
+pub fn import_export_round_trip(s: &mut dyn Store) {
+    let b = bundle();
+    let sum = s.import(&b).unwrap();
+    assert_eq!((sum.entries_added, sum.stories_added), (2, 1));
+    let mut expected = b.clone();
+    for e in &mut expected.entries {
+        e.normalize().unwrap();
+    }
+    assert_eq!(s.export().unwrap(), expected, "ids, links, follow-ups and pins survive");
+}
+
+pub fn import_is_idempotent_and_renumbers(s: &mut dyn Store) {
+    let b = bundle();
+    s.import(&b).unwrap();
+    let again = s.import(&b).unwrap();
+    assert_eq!((again.entries_unchanged, again.stories_unchanged, again.entries_added), (2, 1, 0));
+    assert_eq!(s.export().unwrap().entries.len(), 2);
+    // Same ids, different content: renumbered, and the story follows its entry.
+    let mut other = b.clone();
+    for e in &mut other.entries {
+        e.title.push_str(" (other journal)");
+    }
+    other.stories[0].title = "other story".into();
+    let sum = s.import(&other).unwrap();
+    assert_eq!((sum.entries_renumbered, sum.stories_renumbered), (2, 1));
+    let all = s.export().unwrap();
+    assert_eq!(all.entries.len(), 4);
+    let new_two = all.entries.iter().find(|e| e.title == "two (other journal)").unwrap();
+    let st = all.stories.iter().find(|s| s.title == "other story").unwrap();
+    assert_eq!(st.entry_id, Some(new_two.id));
+    assert_ne!(new_two.id, 8);
+    // Entries without ids (a jrnl import) are simply added.
+    let mut fresh = sample_entry("no id", date(2026, 5, 5));
+    fresh.id = 0;
+    let sum = s.import(&Bundle { entries: vec![fresh.clone(), fresh], stories: vec![] }).unwrap();
+    assert_eq!(sum.entries_added, 2);
+}
+
+pub fn failed_import_leaves_nothing(s: &mut dyn Store) {
+    s.create_entry(&sample_entry("before", date(2026, 1, 1))).unwrap();
+    let before = s.export().unwrap();
+    let mut b = bundle();
+    let mut bad = sample_entry("bad", date(2026, 1, 1));
+    bad.severity = Some(9);
+    b.entries.push(bad);
+    assert!(s.import(&b).is_err());
+    assert_eq!(s.export().unwrap(), before);
+    let mut b = bundle();
+    b.stories[0].entry_id = Some(12345);
+    assert!(s.import(&b).is_err(), "a story linked to no entry");
+    assert_eq!(s.export().unwrap(), before);
+}
