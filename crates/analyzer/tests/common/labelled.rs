@@ -105,7 +105,13 @@ pub fn score(analyzer: &Analyzer, cases: &[Case]) -> Scores {
     let mut wins = 0.0;
     for g in &good {
         for b in &bad {
-            wins += if g > b { 1.0 } else if g == b { 0.5 } else { 0.0 };
+            wins += if g > b {
+                1.0
+            } else if g == b {
+                0.5
+            } else {
+                0.0
+            };
         }
     }
     let auc = if good.is_empty() || bad.is_empty() { f64::NAN } else { wins / (good.len() * bad.len()) as f64 };
