@@ -48,7 +48,15 @@ fn check_span(s: &str, what: &str, start: usize, end: usize) -> Result<(), Strin
     Ok(())
 }
 
-fn check_located(s: &str, what: &str, start: usize, end: usize, line: usize, column: usize, excerpt: &str) -> Result<(), String> {
+fn check_located(
+    s: &str,
+    what: &str,
+    start: usize,
+    end: usize,
+    line: usize,
+    column: usize,
+    excerpt: &str,
+) -> Result<(), String> {
     check_span(s, what, start, end)?;
     if &s[start..end] != excerpt {
         return Err(format!("{what}: excerpt {excerpt:?} is not the text of {start}..{end}: {:?}", &s[start..end]));
@@ -119,13 +127,12 @@ fn known_bug(s: &str) -> bool {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
     let labels = &RULES.get_or_init(RuleSet::builtin).labels;
     s.split('\n').any(|line| {
-        let dash_at_end = |t: &str| t.match_indices("- ").any(|(j, _)| t.as_bytes().get(j + 2).is_none_or(|b| !b.is_ascii()));
+        let dash_at_end =
+            |t: &str| t.match_indices("- ").any(|(j, _)| t.as_bytes().get(j + 2).is_none_or(|b| !b.is_ascii()));
         dash_at_end(line)
-            && line.char_indices().any(|(i, _)| {
-            labels.match_prefix(&line[i..]).is_some_and(|(_, len)| {
-                dash_at_end(&line[i + len..])
-            })
-        })
+            && line
+                .char_indices()
+                .any(|(i, _)| labels.match_prefix(&line[i..]).is_some_and(|(_, len)| dash_at_end(&line[i + len..])))
     })
 }
 
