@@ -137,10 +137,15 @@ impl Analyzer {
         self.lexicon(lex).is_some_and(|l| l.phrases.iter().any(|p| p.len() == 1 && p[0].matches(w)))
     }
 
-    /// Analyse one story. Never fails: any text gives a report.
+    /// Analyse one story, read with the syntax of the options. Never fails: any text gives a report.
     pub fn analyze(&self, text: &str) -> Report {
+        self.analyze_as(text, self.options.syntax)
+    }
+
+    /// Analyse one story read as `syntax` (a `.txt` transcript as [`Syntax::Plain`], say).
+    pub fn analyze_as(&self, text: &str, syntax: Syntax) -> Report {
         let rs = &self.rules;
-        let doc = Document::parse(text, self.options.syntax, &rs.labels);
+        let doc = Document::parse(text, syntax, &rs.labels);
         let n_sent = doc.sentences.len();
 
         // 1. One pass: every pattern hit.

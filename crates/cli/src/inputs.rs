@@ -54,8 +54,6 @@ pub enum InputError {
     Empty,
     #[error("contains only whitespace: there is no story to read")]
     Blank,
-    #[error("{0}")]
-    Analyzer(String),
 }
 
 fn size_of(size: Option<u64>) -> String {

@@ -1,15 +1,14 @@
 //! `starl lint`: read stories, analyse each one, print the reports as they come, and decide the
 //! exit status.
 
-use std::cell::OnceCell;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use starl_analyzer::{Analyzer, Report, Severity, Syntax};
-use starl_config::{Config, Overrides};
+use starl_analyzer::{Report, Severity};
+use starl_config::Overrides;
 
-use crate::inputs::{self, Failed, InputError};
+use crate::inputs::{self, Failed};
 use crate::render::{self, Format, Story};
 use crate::settings::{self, ConfigArgs};
 use crate::{report_error, report_note, EXIT_TROUBLE};
@@ -147,36 +146,6 @@ impl Tally {
     }
 }
 
-/// One analyzer per syntax. Options carry the syntax, so plain text needs an analyzer of its own;
-/// it is built only when a `.txt` story turns up.
-struct Analyzers<'c> {
-    config: &'c Config,
-    overrides: Overrides,
-    markdown: Analyzer,
-    plain: OnceCell<Analyzer>,
-}
-
-impl<'c> Analyzers<'c> {
-    fn new(config: &'c Config, overrides: Overrides) -> Result<Self> {
-        let markdown = settings::analyzer(config, &Overrides { syntax: Some(Syntax::Markdown), ..overrides.clone() })?;
-        Ok(Analyzers { config, overrides, markdown, plain: OnceCell::new() })
-    }
-
-    fn get(&self, syntax: Syntax) -> Result<&Analyzer> {
-        match syntax {
-            Syntax::Markdown => Ok(&self.markdown),
-            Syntax::Plain => {
-                if let Some(a) = self.plain.get() {
-                    return Ok(a);
-                }
-                let overrides = Overrides { syntax: Some(Syntax::Plain), ..self.overrides.clone() };
-                let a = settings::analyzer(self.config, &overrides)?;
-                Ok(self.plain.get_or_init(|| a))
-            }
-        }
-    }
-}
-
 pub fn run(args: &LintArgs) -> Result<ExitCode> {
     if args.paths.is_empty() {
         bail!(
@@ -198,7 +167,7 @@ pub fn run(args: &LintArgs) -> Result<ExitCode> {
         enable: args.enable.clone(),
         syntax: None,
     };
-    let analyzers = Analyzers::new(&config, overrides)?;
+    let analyzer = settings::analyzer(&config, &overrides)?;
     let deny_warnings = args.deny == Some(Deny::Warnings) || config.deny_warnings();
 
     let mut printer = render::printer(args.format, render::Detail { quiet: args.quiet, verbose: args.verbose });
@@ -209,17 +178,11 @@ pub fn run(args: &LintArgs) -> Result<ExitCode> {
             Ok(text) => Ok((input, text)),
             Err(error) => Err(Failed { name: input.name, error }),
         });
-        // The plain-text analyzer is built on first use, when its rule files are read again; if
-        // that fails, only this input is lost and the output stays whole.
-        let analysed = read.and_then(|(input, text)| match analyzers.get(input.syntax) {
-            Ok(analyzer) => Ok((input, text, analyzer)),
-            Err(e) => Err(Failed { name: input.name, error: InputError::Analyzer(format!("{e:#}")) }),
-        });
-        match analysed {
-            Ok((input, text, analyzer)) => {
-                let report = analyzer.analyze(&text);
+        match read {
+            Ok((input, text)) => {
+                let report = analyzer.analyze_as(&text, input.syntax);
                 tally.add(&report);
-                printer.story(&Story { name: &input.name, text: &text, report: &report, analyzer })?;
+                printer.story(&Story { name: &input.name, text: &text, report: &report, analyzer: &analyzer })?;
             }
             Err(failed) => {
                 tally.unreadable += 1;
