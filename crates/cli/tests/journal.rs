@@ -302,6 +302,13 @@ fn stories_and_the_bank() {
     assert_eq!(bank["below_threshold"], serde_json::json!([1]));
     let human = env.run(&["bank"]).ok().stdout;
     assert!(human.contains("Stories to prepare") && human.contains("Next: "), "{human}");
+    // The threshold comes from starl.toml when the flag does not say.
+    env.write("starl.toml", "[bank]\nthreshold = 0\n");
+    let bank = env.run(&["bank", "--format", "json"]).ok().json();
+    assert_eq!((bank["threshold"].as_u64(), bank["below_threshold"].clone()), (Some(0), serde_json::json!([])));
+    env.write("starl.toml", "[bank]\nthreshold = 100\n");
+    assert_eq!(env.run(&["bank", "--format", "json"]).ok().json()["below_threshold"], serde_json::json!([1]));
+    std::fs::remove_file(env.path().join("starl.toml")).unwrap();
     env.run(&["story", "rm", "1", "--yes"]).ok();
     assert_eq!(env.run(&["story", "list", "--format", "json"]).ok().json(), serde_json::json!([]));
 }

@@ -15,6 +15,9 @@
 //!
 //! [severity]
 //! dramatic-language = "warning"  # error | warning | info | off
+//!
+//! [bank]
+//! threshold = 70                 # score a ready story needs to count in `starl bank`
 //! ```
 
 use std::collections::BTreeMap;
@@ -41,6 +44,16 @@ pub struct ConfigFile {
     #[serde(default)]
     pub rules: Vec<String>,
     pub deny_warnings: Option<bool>,
+    #[serde(default)]
+    pub bank: BankConfig,
+}
+
+/// `[bank]`: the story bank.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BankConfig {
+    /// The score (0-100) a ready story needs to count toward coverage.
+    pub threshold: Option<u8>,
 }
 
 /// A loaded configuration: the file (if any) and where it was.
@@ -115,6 +128,12 @@ impl Config {
                     message: format!("severity of `{rule}`: `{level}` is not one of error, warning, info, off"),
                 });
             }
+        }
+        if file.bank.threshold.is_some_and(|t| t > 100) {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                message: "[bank] threshold must be a score from 0 to 100".into(),
+            });
         }
         Ok(Config { path: Some(path.to_owned()), file })
     }
@@ -192,6 +211,11 @@ impl Config {
         Ok(Analyzer::new(rules, self.options(o))?)
     }
 
+    /// The score a ready story needs to count in the bank (default 70).
+    pub fn bank_threshold(&self) -> u8 {
+        self.file.bank.threshold.unwrap_or(70)
+    }
+
     /// Whether warnings make the lint fail.
     pub fn deny_warnings(&self) -> bool {
         self.file.deny_warnings.unwrap_or(false)
@@ -219,6 +243,10 @@ mod tests {
         assert!(matches!(&e, ConfigError::Parse { line: 2, .. }), "{e}");
         let e = Config::parse(Path::new("s.toml"), "[severity]\nhedging = \"loud\"\n").unwrap_err();
         assert!(e.to_string().contains("loud"), "{e}");
+        let e = Config::parse(Path::new("s.toml"), "[bank]\nthreshold = 140\n").unwrap_err();
+        assert!(e.to_string().contains("0 to 100"), "{e}");
+        let c = Config::parse(Path::new("s.toml"), "[bank]\nthreshold = 60\n").unwrap();
+        assert_eq!((c.bank_threshold(), Config::default().bank_threshold()), (60, 70));
     }
 
     #[test]

@@ -12,9 +12,6 @@ use super::story::Analyzers;
 use super::{clip, print_json, DbArgs, ListFormat, StoreResult};
 use crate::settings::ConfigArgs;
 
-/// The default score a ready story needs to count toward coverage.
-pub const DEFAULT_THRESHOLD: u8 = 70;
-
 /// A ready story answering more questions alone than this is stretched too thin.
 const STRETCH: usize = 2;
 
@@ -36,9 +33,9 @@ const CHECKLIST: &[(&str, &str)] = &[
 /// ready and scores at least the threshold.
 #[derive(Debug, clap::Args)]
 pub struct BankArgs {
-    /// The score a ready story needs to count.
-    #[arg(long, value_name = "SCORE", default_value_t = DEFAULT_THRESHOLD, value_parser = clap::value_parser!(u8).range(0..=100))]
-    pub threshold: u8,
+    /// The score a ready story needs to count (default: `[bank] threshold` in starl.toml, else 70).
+    #[arg(long, value_name = "SCORE", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub threshold: Option<u8>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
     #[command(flatten)]
@@ -87,6 +84,7 @@ pub fn bank(a: &BankArgs) -> Result<ExitCode> {
     let mut store = a.db.open()?;
     let ready = store.stories(&StoryFilter { ready: Some(true), ..Default::default() }).or_user()?;
     let mut analyzers = Analyzers::new(&a.config)?;
+    let threshold = a.threshold.unwrap_or_else(|| analyzers.config().bank_threshold());
     let questions: Vec<(String, String)> =
         analyzers.get(None)?.rules().questions.iter().map(|q| (q.id.clone(), q.text.clone())).collect();
     let mut stories = Vec::new();
@@ -103,7 +101,7 @@ pub fn bank(a: &BankArgs) -> Result<ExitCode> {
             score: r.score,
             category: r.category.clone(),
             answers: answers.into_iter().collect(),
-            counts: r.score >= a.threshold,
+            counts: r.score >= threshold,
         });
     }
     let counting = || stories.iter().filter(|s| s.counts);
@@ -150,7 +148,7 @@ pub fn bank(a: &BankArgs) -> Result<ExitCode> {
             "Strengthen story {id} \"{}\" (score {} < {}): `starl story lint {id}`, then `starl story edit {id}`.",
             clip(&s.title, 40),
             s.score,
-            a.threshold
+            threshold
         )
     } else if let Some(item) = missing_item {
         let cat = missing_cat.as_ref().map(|c| format!(", ideally a {c} one")).unwrap_or_default();
@@ -175,16 +173,8 @@ pub fn bank(a: &BankArgs) -> Result<ExitCode> {
         "Your bank covers the checklist and all three categories: practise them aloud, three minutes each.".to_owned()
     };
 
-    let bank = Bank {
-        threshold: a.threshold,
-        stories,
-        questions: rows,
-        categories,
-        checklist,
-        stretched,
-        below_threshold,
-        suggestion,
-    };
+    let bank =
+        Bank { threshold, stories, questions: rows, categories, checklist, stretched, below_threshold, suggestion };
     match a.format {
         ListFormat::Json => print_json(&bank)?,
         ListFormat::Table => print_bank(&bank)?,

@@ -169,6 +169,11 @@ pub struct Analyzers {
 }
 
 impl Analyzers {
+    /// The configuration the analyzers are built from.
+    pub fn config(&self) -> &starl_config::Config {
+        &self.config
+    }
+
     pub fn new(config: &ConfigArgs) -> Result<Analyzers> {
         Ok(Analyzers { config: config.load()?, by_framework: HashMap::new() })
     }
