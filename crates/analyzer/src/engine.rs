@@ -329,7 +329,8 @@ impl Analyzer {
             if disabled.contains(r.id.as_str()) {
                 continue;
             }
-            let (start, end) = (doc.tokens[h.t0 as usize].start, doc.tokens[h.t1 as usize - 1].end);
+            let (start, end) =
+                widen_over_symbols(text, doc.tokens[h.t0 as usize].start, doc.tokens[h.t1 as usize - 1].end);
             let (line, column) = doc.line_col(start);
             let excerpt = text[start..end].to_owned();
             match r.kind {
@@ -658,6 +659,22 @@ impl Analyzer {
         }
         (themes, score)
     }
+}
+
+/// Widen a span over a currency sign just before it and a percent or per-mille sign just after
+/// it, so that "$2,000" and "15%" are quoted whole (symbols are not words).
+fn widen_over_symbols(text: &str, mut start: usize, mut end: usize) -> (usize, usize) {
+    if let Some(c) = text[..start].chars().next_back() {
+        if matches!(c, '$' | '€' | '£' | '¥' | '₹') {
+            start -= c.len_utf8();
+        }
+    }
+    if let Some(c) = text[end..].chars().next() {
+        if matches!(c, '%' | '‰') {
+            end += c.len_utf8();
+        }
+    }
+    (start, end)
 }
 
 /// Lower case, single spaces, straight apostrophes: the key of a rewrite.

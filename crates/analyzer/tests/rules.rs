@@ -143,3 +143,10 @@ fn rewrites_cover_the_whole_phrase() {
     let d = r.diagnostics.iter().find(|d| d.rule == "hedging").expect("flagged");
     assert_eq!((d.excerpt.as_deref(), d.replacement.as_deref()), (Some("kind of"), Some("")));
 }
+
+#[test]
+fn quantities_are_quoted_with_their_symbols() {
+    let r = Analyzer::builtin().analyze("About 8% of pages were stale, which cost us $1,900 and ¥3,000.");
+    let q: Vec<&str> = r.strengths.iter().filter(|s| s.rule == "quantified").map(|s| s.excerpt.as_str()).collect();
+    assert_eq!(q, ["8%", "$1,900", "¥3,000"]);
+}
