@@ -457,7 +457,7 @@ impl RuleSet {
                     message: format!("lexicon `{name}`: {m}"),
                 })?;
                 match set.lexicon_names.get(name) {
-                    Some(&id) => set.lexicons[id].phrases.extend(lex.phrases),
+                    Some(&id) => set.lexicons[id].extend(lex),
                     None => {
                         set.lexicon_names.insert(name.clone(), set.lexicons.len());
                         set.lexicons.push(lex);

@@ -69,13 +69,93 @@ impl WordPat {
     }
 }
 
-/// A lexicon: named list of phrases, each a sequence of word tests.
+/// A lexicon: named list of phrases, each a sequence of word tests, compiled into a trie so that
+/// matching at a word walks only the continuations the text can take.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     pub phrases: Vec<Vec<WordPat>>,
+    trie: Vec<TrieNode>,
 }
 
+#[derive(Debug, Clone, Default)]
+struct TrieNode {
+    exact: FxHashMap<Box<str>, u32>,
+    wild: Vec<(WordPat, u32)>,
+    terminal: bool,
+}
+
+/// The longest phrase a lexicon may hold, in words.
+const MAX_PHRASE: usize = 16;
+
 impl Lexicon {
+    /// Add phrases (a user file extending a built-in lexicon).
+    pub fn extend(&mut self, other: Lexicon) {
+        self.phrases.extend(other.phrases);
+        self.reindex();
+    }
+
+    fn reindex(&mut self) {
+        self.trie = vec![TrieNode::default()];
+        for p in &self.phrases {
+            let mut node = 0usize;
+            for w in p {
+                let existing = match w {
+                    WordPat::Exact(e) => self.trie[node].exact.get(e).copied(),
+                    other => self.trie[node].wild.iter().find(|(x, _)| x == other).map(|&(_, n)| n),
+                };
+                node = match existing {
+                    Some(n) => n as usize,
+                    None => {
+                        let n = self.trie.len() as u32;
+                        self.trie.push(TrieNode::default());
+                        match w {
+                            WordPat::Exact(e) => {
+                                self.trie[node].exact.insert(e.clone(), n);
+                            }
+                            other => self.trie[node].wild.push((other.clone(), n)),
+                        }
+                        n as usize
+                    }
+                };
+            }
+            self.trie[node].terminal = true;
+        }
+    }
+
+    /// The end positions (exclusive) of every phrase that matches `words` at `pos`, shortest first.
+    fn ends(&self, words: &[&str], pos: usize) -> ([u32; MAX_PHRASE], usize) {
+        let mut out = [0u32; MAX_PHRASE];
+        let mut n = 0;
+        // (node, position) pairs still to explore; a tiny explicit stack.
+        let mut stack: [(u32, u32); 32] = [(0, 0); 32];
+        let mut top = 1;
+        stack[0] = (0, pos as u32);
+        while top > 0 {
+            top -= 1;
+            let (node, at) = stack[top];
+            let node = &self.trie[node as usize];
+            if node.terminal && at as usize > pos && n < MAX_PHRASE && !out[..n].contains(&at) {
+                out[n] = at;
+                n += 1;
+            }
+            let Some(w) = words.get(at as usize) else { continue };
+            if let Some(&next) = node.exact.get(*w) {
+                if top < stack.len() {
+                    stack[top] = (next, at + 1);
+                    top += 1;
+                }
+            }
+            for (p, next) in &node.wild {
+                if top < stack.len() && p.matches(w) {
+                    stack[top] = (*next, at + 1);
+                    top += 1;
+                }
+            }
+        }
+        out[..n].sort_unstable();
+        (out, n)
+    }
+
     pub fn parse(entries: &[String]) -> Result<Lexicon, String> {
         let mut phrases = Vec::with_capacity(entries.len());
         for e in entries {
@@ -84,9 +164,14 @@ impl Lexicon {
             if words.is_empty() {
                 return Err("empty entry".into());
             }
+            if words.len() > MAX_PHRASE {
+                return Err(format!("entry `{e}` is longer than {MAX_PHRASE} words"));
+            }
             phrases.push(words);
         }
-        Ok(Lexicon { phrases })
+        let mut l = Lexicon { phrases, ..Lexicon::default() };
+        l.reindex();
+        Ok(l)
     }
 }
 
@@ -106,7 +191,13 @@ enum Alt {
 
 #[derive(Debug, Clone)]
 enum Elem {
-    Alts { alts: Vec<Alt>, optional: bool },
+    /// Alternatives: exact words in a hash set (one look-up, however long the list), the rest
+    /// (wildcards, sequences, lexicons) tried in order.
+    Alts {
+        exact: rustc_hash::FxHashSet<Box<str>>,
+        alts: Vec<Alt>,
+        optional: bool,
+    },
     Gap(usize),
     Not(Vec<WordPat>),
 }
@@ -156,7 +247,15 @@ impl Pattern {
                     alts.push(Alt::Word(WordPat::parse(a)?));
                 }
             }
-            elems.push(Elem::Alts { alts, optional });
+            let mut exact = rustc_hash::FxHashSet::default();
+            alts.retain(|a| match a {
+                Alt::Word(WordPat::Exact(w)) => {
+                    exact.insert(w.clone());
+                    false
+                }
+                _ => true,
+            });
+            elems.push(Elem::Alts { exact, alts, optional });
         }
         let p = Pattern { elems };
         match p.elems.iter().find(|e| !matches!(e, Elem::Not(_))) {
@@ -180,7 +279,8 @@ impl Pattern {
             match e {
                 Elem::Not(_) => continue,
                 Elem::Gap(_) => break,
-                Elem::Alts { alts, optional } => {
+                Elem::Alts { exact, alts, optional } => {
+                    out.extend(exact.iter().map(|w| WordPat::Exact(w.clone())));
                     for a in alts {
                         match a {
                             Alt::Word(w) => out.push(w.clone()),
@@ -225,7 +325,12 @@ impl Pattern {
                 }
                 None
             }
-            Elem::Alts { alts, optional } => {
+            Elem::Alts { exact, alts, optional } => {
+                if words.get(pos).is_some_and(|w| exact.contains(*w)) {
+                    if let Some(end) = self.go(ei + 1, words, pos + 1, start, lex) {
+                        return Some(end);
+                    }
+                }
                 for a in alts {
                     match a {
                         Alt::Word(w) => {
@@ -241,9 +346,10 @@ impl Pattern {
                             }
                         }
                         Alt::Lex(id) => {
-                            for phrase in &lex.lexicon(*id).phrases {
-                                if let Some(end) = self.phrase(phrase, ei, words, pos, start, lex) {
-                                    return Some(end);
+                            let (ends, n) = lex.lexicon(*id).ends(words, pos);
+                            for &end in &ends[..n] {
+                                if let Some(e) = self.go(ei + 1, words, end as usize, start, lex) {
+                                    return Some(e);
                                 }
                             }
                         }
