@@ -262,13 +262,12 @@ fn mask(masked: &mut [u8], start: usize, end: usize) {
     }
 }
 
-/// YAML front matter (`---` ... `---` at the very start) is read past, not analysed.
-fn mask_front_matter(text: &str, masked: &mut [u8]) -> usize {
+/// Byte offset where the story itself starts: after a byte-order mark and YAML front matter
+/// (`---` ... `---` or `...` at the very start), at the start of the line after the closing line.
+/// Front matter is read past, never analysed.
+pub fn body_start(text: &str) -> usize {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - body.len();
-    if bom > 0 {
-        mask(masked, 0, bom);
-    }
     let Some(rest) = body.strip_prefix("---") else { return bom };
     let Some(first_nl) = rest.find('\n') else { return bom };
     if !rest[..first_nl].trim().is_empty() {
@@ -279,8 +278,7 @@ fn mask_front_matter(text: &str, masked: &mut [u8]) -> usize {
         let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
         let line = text[pos..line_end].trim_end();
         if line == "---" || line == "..." {
-            mask(masked, 0, line_end);
-            return line_end;
+            return (line_end + 1).min(text.len());
         }
         if line_end == text.len() {
             break;
@@ -288,6 +286,12 @@ fn mask_front_matter(text: &str, masked: &mut [u8]) -> usize {
         pos = line_end + 1;
     }
     bom
+}
+
+fn mask_front_matter(text: &str, masked: &mut [u8]) -> usize {
+    let start = body_start(text);
+    mask(masked, 0, start);
+    start
 }
 
 fn collect_directives(text: &str, out: &mut Vec<String>) {

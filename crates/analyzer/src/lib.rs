@@ -17,7 +17,7 @@ mod model;
 mod pattern;
 mod report;
 
-pub use document::Syntax;
+pub use document::{body_start, Syntax};
 pub use engine::{Analyzer, Options, OptionsError};
 pub use model::{Category, Framework, Kind, Part, Question, Rule, RuleError, RuleSet, Severity, BUILTIN};
 pub use report::{Diagnostic, PartSpan, Report, Strength, Structure, Themes};

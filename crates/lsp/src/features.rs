@@ -182,28 +182,7 @@ fn wanted(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
 
 /// Byte offset where the story starts: after a byte-order mark and YAML front matter (the same
 /// front matter the analyzer skips), at the start of the line after its closing `---`.
-pub fn body_start(text: &str) -> usize {
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let bom = text.len() - body.len();
-    let Some(rest) = body.strip_prefix("---") else { return bom };
-    let Some(first_nl) = rest.find('\n') else { return bom };
-    if !rest[..first_nl].trim().is_empty() {
-        return bom;
-    }
-    let mut pos = bom + 3 + first_nl + 1;
-    while pos <= text.len() {
-        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
-        let line = text[pos..line_end].trim_end();
-        if line == "---" || line == "..." {
-            return (line_end + 1).min(text.len());
-        }
-        if line_end == text.len() {
-            break;
-        }
-        pos = line_end + 1;
-    }
-    bom
-}
+pub use starl_analyzer::body_start;
 
 /// The bytes to replace for a rewrite of `start..end`. Deleting words (an empty rewrite) also
 /// takes one side's spaces, so that no double space (or space before punctuation) is left.
