@@ -347,8 +347,19 @@ fn export_import_round_trips_exactly() {
     env.write("story.md", STORY);
     env.run(&["story", "new", "--from-file", "story.md", "--from", "2"]).ok();
     env.run(&["story", "pin", "1", "failed"]).ok();
+    // Practice attempts (no command writes them yet: a later `starl practice` will) arrive by import.
+    env.write("attempts.json", ATTEMPTS_JSON);
+    let r = env.run(&["import", "attempts.json"]).ok();
+    assert!(r.stdout.contains("imported 0 entries, 0 stories and 3 practice attempts"), "{r:?}");
     env.run(&["export", "--format", "json", "-o", "a.json"]).ok();
     env.run(&["export", "--format", "markdown", "-o", "md"]).ok();
+    let a: serde_json::Value = serde_json::from_slice(&std::fs::read(env.path().join("a.json")).unwrap()).unwrap();
+    assert_eq!(a["starl"], 2);
+    assert_eq!(a["attempts"].as_array().unwrap().len(), 3);
+    assert_eq!(a["attempts"][0]["story_id"], 1);
+    assert_eq!(a["attempts"][1]["answer"], "Zürich → Tōkyō: \"quoted\" 🚀\n\nA second paragraph.\n");
+    let md = std::fs::read_to_string(env.path().join("md/attempts/0002-missed-deadline.md")).unwrap();
+    assert!(md.starts_with("---\nkind: attempt\nid: 2\nquestion: missed-deadline\n"), "{md}");
     // Into a fresh database, and out again.
     for (input, fmt, out) in [("a.json", "json", "b.json"), ("md", "markdown", "md2")] {
         let db = env.path().join(format!("fresh-{fmt}.db"));
@@ -357,7 +368,7 @@ fn export_import_round_trips_exactly() {
         env.run(&["export", "--format", fmt, "-o", out, "--db", db]).ok();
         // Twice is harmless.
         let again = env.run(&["import", input, "--db", db]).ok();
-        assert!(again.stdout.contains("imported 0 entries"), "{again:?}");
+        assert!(again.stdout.contains("imported 0 entries, 0 stories and 0 practice attempts"), "{again:?}");
     }
     assert_eq!(std::fs::read(env.path().join("a.json")).unwrap(), std::fs::read(env.path().join("b.json")).unwrap());
     let diff = Command::new("diff").arg("-r").arg("md").arg("md2").current_dir(env.path()).output().unwrap();
@@ -367,6 +378,53 @@ fn export_import_round_trips_exactly() {
     env.run(&["import", "md", "--db", db.to_str().unwrap()]).ok();
     env.run(&["export", "-o", "c.json", "--db", db.to_str().unwrap()]).ok();
     assert_eq!(std::fs::read(env.path().join("a.json")).unwrap(), std::fs::read(env.path().join("c.json")).unwrap());
+}
+
+/// Three practice attempts: one telling story 1, one with an answer that needs escaping, one
+/// untimed. Ids 1, 2 and 7.
+const ATTEMPTS_JSON: &str = r#"{"starl": 2, "entries": [], "stories": [], "attempts": [
+  {"id": 1, "question": "failed", "story_id": 1, "answer": "I ran the migration without testing it.", "duration_seconds": 161,
+   "words": 7, "score": 74, "themes": {"ownership": 90, "transparency": 70, "learning": 55, "resilience": 60, "prevention": 40},
+   "created": "2026-03-02T10:00:00Z"},
+  {"id": 2, "question": "missed-deadline", "answer": "Zürich → Tōkyō: \"quoted\" 🚀\n\nA second paragraph.\n",
+   "duration_seconds": 95, "words": 8, "score": 41,
+   "themes": {"ownership": 20, "transparency": 30, "learning": 40, "resilience": 50, "prevention": 60},
+   "created": "2026-03-03T09:30:00Z"},
+  {"id": 7, "question": "failed", "answer": "Untimed, typed.", "words": 2, "score": 12,
+   "themes": {"ownership": 1, "transparency": 2, "learning": 3, "resilience": 4, "prevention": 5},
+   "created": "2026-03-04T08:00:00Z"}
+]}
+"#;
+
+#[test]
+fn exports_of_every_version_import_and_newer_ones_are_refused() {
+    let env = Env::new();
+    // Version 1 had no practice attempts.
+    env.write(
+        "v1.json",
+        r#"{"starl": 1, "entries": [{"id": 4, "title": "Old", "happened": "2025-01-01",
+            "created": "2025-01-01T00:00:00Z", "updated": "2025-01-01T00:00:00Z"}], "stories": []}"#,
+    );
+    let r = env.run(&["import", "v1.json"]).ok();
+    assert!(r.stdout.contains("imported 1 entry, 0 stories and 0 practice attempts"), "{r:?}");
+    // A newer format is named as such, before its unknown fields are.
+    env.write("v9.json", r#"{"starl": 9, "entries": [], "stories": [], "attempts": [], "coach_notes": []}"#);
+    let r = env.run(&["import", "v9.json"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("written by a newer starl (export format 9)"), "{r:?}");
+    // An attempt about a story that is nowhere: nothing is imported.
+    env.write("orphan.json", &ATTEMPTS_JSON.replace("\"story_id\": 1", "\"story_id\": 99"));
+    let r = env.run(&["import", "orphan.json"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("no story with id 99"), "{r:?}");
+    // A malformed attempt in a Markdown folder names its file and line.
+    std::fs::create_dir_all(env.path().join("md/attempts")).unwrap();
+    env.write("md/attempts/0001-failed.md", "---\nkind: attempt\nquestion: failed\nscore: lots\n---\n\nAn answer.\n");
+    let r = env.run(&["import", "md"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("0001-failed.md:4: score `lots`"), "{r:?}");
+    let all = env.run(&["export"]).ok().json();
+    assert_eq!((all["entries"].as_array().unwrap().len(), all["attempts"].as_array().unwrap().len()), (1, 0));
 }
 
 #[test]
@@ -504,4 +562,153 @@ fn kill_9_during_a_large_import_leaves_the_database_as_before() {
     }
     // And the database still works.
     env.log("After", &[]);
+}
+
+#[test]
+fn the_table_shows_the_latest_100_and_says_how_many_more() {
+    let env = Env::new();
+    let big = big_import(&env, "105.json", 105, "e");
+    env.run(&["import", big.to_str().unwrap()]).ok();
+    let rows = |r: &Run| r.stdout.lines().skip(1).count();
+    let r = env.run(&["entries"]).ok();
+    assert_eq!(rows(&r), 100, "{r:?}");
+    assert!(r.stderr.contains("5 more entries: use --limit N"), "{r:?}");
+    let r = env.run(&["entries", "--limit", "0"]).ok();
+    assert_eq!((rows(&r), r.stderr.as_str()), (105, ""));
+    let r = env.run(&["entries", "--limit", "104", "--search", "entry"]).ok();
+    assert_eq!(rows(&r), 104);
+    assert!(r.stderr.contains("1 more entry:"), "{r:?}");
+    let r = env.run(&["entries", "--tag", "bulk", "--limit", "5"]).ok();
+    assert!(r.stderr.contains("100 more entries"), "{r:?}");
+    assert_eq!(env.count(), 105, "JSON gives them all");
+    assert_eq!(env.run(&["entries", "--format", "json", "--limit", "7"]).ok().json().as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn an_import_off_a_terminal_draws_no_progress_bar() {
+    let env = Env::new();
+    // Big enough to take well over the half second after which a terminal gets a bar.
+    let big = big_import(&env, "big.json", 20_000, "big");
+    let start = std::time::Instant::now();
+    let r = env.run(&["import", big.to_str().unwrap()]).ok();
+    eprintln!("import took {:?}", start.elapsed());
+    assert_eq!(r.stderr, "", "no progress noise on a pipe: {r:?}");
+    assert_eq!(r.stdout.lines().count(), 1, "only the summary: {r:?}");
+    assert!(r.stdout.starts_with("imported 20000 entries"), "{r:?}");
+    // -q: nothing at all.
+    let db = env.path().join("quiet.db");
+    let r = env.run(&["import", "-q", big.to_str().unwrap(), "--db", db.to_str().unwrap()]).ok();
+    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""));
+    assert_eq!(env.run(&["export", "--format", "markdown", "-o", "md", "-q"]).ok().stderr, "");
+    let r = env.run(&["export", "--format", "markdown", "-o", "md2"]).ok();
+    assert_eq!(r.stderr, "exported 20000 entries, 0 stories and 0 practice attempts to md2\n");
+}
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), the same import draws a bar on
+/// standard error, and `-q` silences it. Skipped where `script` is missing.
+#[test]
+fn an_import_on_a_terminal_draws_a_progress_bar() {
+    if Command::new("script").arg("--version").output().map_or(true, |o| !o.status.success()) {
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    }
+    let env = Env::new();
+    let big = big_import(&env, "big.json", 20_000, "big");
+    let on_tty = |args: &str| {
+        // Standard error on the terminal, standard output (the summary) away.
+        let line = format!("{} {args} 2>&1 >/dev/null", env!("CARGO_BIN_EXE_starl"));
+        let o = Command::new("script")
+            .args(["-qefc", &line, "/dev/null"])
+            .current_dir(env.path())
+            .env("XDG_DATA_HOME", env.path().join("data"))
+            .env("XDG_CONFIG_HOME", env.path().join("config"))
+            .env("HOME", env.path())
+            .env("TERM", "xterm")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let drawn = on_tty(&format!("import {} --db a.db", big.display()));
+    assert!(drawn.contains("importing") && drawn.contains("/20,000"), "a bar: {drawn:?}");
+    let quiet = on_tty(&format!("import -q {} --db b.db", big.display()));
+    assert_eq!(quiet.trim(), "", "-q: {quiet:?}");
+}
+
+#[test]
+fn the_bank_keeps_analyses_until_the_story_or_the_rules_change() {
+    use starl_store::{Store, StoryAnalysis};
+    let env = Env::new();
+    env.log("Locked the orders table", &["--category", "technical"]);
+    env.write("story.md", STORY);
+    env.run(&["story", "new", "--from-file", "story.md", "--from", "1"]).ok();
+    env.run(&["story", "ready", "1"]).ok();
+    let bank = || env.run(&["bank", "--format", "json", "--threshold", "0"]).ok().json();
+    let real = bank()["stories"][0]["score"].as_u64().unwrap();
+    let open = || starl_store_sqlite::SqliteStore::open(&env.db()).unwrap();
+    let cached = open().story_analyses().unwrap()[&1].clone();
+    assert_eq!(u64::from(cached.score), real);
+    // Plant a different analysis under the same key: the bank believes it, so it did not analyse.
+    let plant = || {
+        let key = open().story_analyses().unwrap()[&1].key.clone();
+        let fake = StoryAnalysis { key, score: 3, category: "communication".into(), fits: vec!["didnt-scale".into()] };
+        open().save_story_analyses(&[(1, fake)]).unwrap();
+    };
+    plant();
+    let b = bank();
+    assert_eq!(
+        (b["stories"][0]["score"].as_u64(), b["stories"][0]["category"].as_str()),
+        (Some(3), Some("communication"))
+    );
+    let q = |b: &serde_json::Value, id: &str| {
+        b["questions"].as_array().unwrap().iter().find(|q| q["id"] == id).unwrap()["stories"].clone()
+    };
+    assert_eq!(q(&b, "didnt-scale"), serde_json::json!([1]));
+    // A new text is analysed again (`story edit` keeps its fresh analysis).
+    let r = env
+        .with_editor("printf '\\nSince then I review every plan with the team.\\n' >> \"$1\"", &["story", "edit", "1"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let b = bank();
+    assert_ne!(b["stories"][0]["score"].as_u64(), Some(3), "{b}");
+    assert_ne!(open().story_analyses().unwrap()[&1].key, cached.key);
+    // New rules are too: a starl.toml that changes the analysis.
+    plant();
+    assert_eq!(bank()["stories"][0]["score"].as_u64(), Some(3));
+    env.write("starl.toml", "disable = [\"hedging\"]\n");
+    assert_ne!(bank()["stories"][0]["score"].as_u64(), Some(3));
+}
+
+#[test]
+fn a_cold_bank_gives_each_story_its_own_analysis() {
+    // Enough stories that the bank analyses them on several threads: each must get its own
+    // report back, the same as `starl story lint` gives it alone.
+    let env = Env::new();
+    let bodies = [
+        STORY.to_owned(),
+        "The requirements kept changing, so we missed the deadline. It wasn't really my fault.\n".to_owned(),
+        "I've never really failed at anything important.\n".to_owned(),
+        STORY.replace("## Learning", "## Lesson"),
+    ];
+    let stories: Vec<serde_json::Value> = (1..=24)
+        .map(|i| {
+            serde_json::json!({"id": i, "title": format!("s{i}"), "body": bodies[i % bodies.len()], "ready": true,
+                "framework": if i % 3 == 0 { serde_json::Value::from("star") } else { serde_json::Value::Null },
+                "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z"})
+        })
+        .collect();
+    let doc = serde_json::json!({"starl": 2, "entries": [], "stories": stories});
+    env.write("stories.json", &doc.to_string());
+    env.run(&["import", "stories.json"]).ok();
+    let bank = env.run(&["bank", "--format", "json", "--threshold", "0"]).ok().json();
+    let listed = bank["stories"].as_array().unwrap();
+    assert_eq!(listed.len(), 24);
+    let mut scores = std::collections::BTreeSet::new();
+    for s in listed {
+        let id = s["id"].as_i64().unwrap().to_string();
+        let lint = env.run(&["story", "lint", &id, "--format", "json"]);
+        assert_eq!(s["score"], lint.json()[0]["score"], "story {id}");
+        scores.insert(s["score"].as_u64());
+    }
+    assert!(scores.len() >= 3, "the stories differ: {scores:?}");
 }

@@ -12,17 +12,31 @@
 //!   succeed, one after the other; readers never wait for writers.
 //! - **Search.** A contentless FTS5 index (word prefixes, accents folded) kept in step with
 //!   `entries` in the same transaction; tags have their own `(tag, entry_id)` index.
+//! - **Listings never sort.** Each entry has a sort key, `k = (days of happened since 1970) <<
+//!   32 | id`, which orders as "most recent first, then highest id". The full-text index is keyed
+//!   by `k`, tag rows carry it and `entries` has an index on it, so whichever of them drives a
+//!   listing is walked backwards and stops at the LIMIT (see [`entry_query`]).
 
 use std::path::Path;
 use std::time::Duration;
 
 use jiff::civil::Date;
 use jiff::Timestamp;
+use std::collections::BTreeMap;
+
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
-use starl_store::{Category, Entry, EntryFilter, FollowUp, FollowUpStatus, Id, Store, StoreError, Story, StoryFilter};
+use starl_store::{
+    AttemptFilter, Category, Entry, EntryFilter, FollowUp, FollowUpStatus, Id, PracticeAttempt, Store, StoreError,
+    Story, StoryAnalysis, StoryFilter, ThemeScores, MAX_ID,
+};
 
 /// The migrations, in order: migration `i` (0-based) brings the schema to version `i + 1`.
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_init.sql", include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init.sql", include_str!("../migrations/0001_init.sql")),
+    ("0002_practice_attempts.sql", include_str!("../migrations/0002_practice_attempts.sql")),
+    ("0003_listing_keys_and_bank_cache.sql", include_str!("../migrations/0003_listing_keys_and_bank_cache.sql")),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -207,11 +221,16 @@ fn check_version(c: &Connection, location: &str) -> Result<i64, StoreError> {
     Ok(version)
 }
 
-const ENTRY_COLUMNS: &str = "e.id, e.title, e.happened, e.what_happened, e.impact, e.my_part, e.root_cause, \
+/// The columns [`entry_from_row`] reads, from `entries e` and `follow_ups f`.
+const ENTRY_SELECT: &str = "e.id, e.title, e.happened, e.what_happened, e.impact, e.my_part, e.root_cause, \
      e.what_i_did, e.learned, e.will_change, e.category, e.severity, e.created, e.updated, \
      (SELECT group_concat(tag, ' ') FROM entry_tags t WHERE t.entry_id = e.id), \
-     f.due, f.status, f.evidence, f.recorded \
-     FROM entries e LEFT JOIN follow_ups f ON f.entry_id = e.id";
+     f.due, f.status, f.evidence, f.recorded";
+
+const ENTRY_FROM: &str = "FROM entries e LEFT JOIN follow_ups f ON f.entry_id = e.id";
+
+const ATTEMPT_COLUMNS: &str = "id, question, story_id, answer, duration, words, score, ownership, transparency, \
+     learning, resilience, prevention, created FROM practice_attempts";
 
 const STORY_COLUMNS: &str = "s.id, s.title, s.framework, s.body, s.entry_id, s.ready, s.score, s.created, s.updated, \
      (SELECT group_concat(question, ' ') FROM story_questions q WHERE q.story_id = s.id AND q.pinned = 1), \
@@ -290,8 +309,35 @@ fn story_from_row(r: &Row<'_>) -> rusqlite::Result<Story> {
     })
 }
 
+fn attempt_from_row(r: &Row<'_>) -> rusqlite::Result<PracticeAttempt> {
+    Ok(PracticeAttempt {
+        id: r.get(0)?,
+        question: r.get(1)?,
+        story_id: r.get(2)?,
+        answer: r.get(3)?,
+        duration_seconds: r.get(4)?,
+        words: r.get(5)?,
+        score: r.get(6)?,
+        themes: ThemeScores {
+            ownership: r.get(7)?,
+            transparency: r.get(8)?,
+            learning: r.get(9)?,
+            resilience: r.get(10)?,
+            prevention: r.get(11)?,
+        },
+        created: stamp(r.get(12)?)?,
+    })
+}
+
+fn load_attempt(c: &Connection, location: &str, id: Id) -> Result<PracticeAttempt, StoreError> {
+    c.prepare_cached(&format!("SELECT {ATTEMPT_COLUMNS} WHERE id = ?1"))
+        .and_then(|mut st| st.query_row([id], attempt_from_row).optional())
+        .map_err(backend(location))?
+        .ok_or(StoreError::NotFound { kind: "practice attempt", id })
+}
+
 fn load_entry(c: &Connection, location: &str, id: Id) -> Result<Entry, StoreError> {
-    c.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} WHERE e.id = ?1"))
+    c.prepare_cached(&format!("SELECT {ENTRY_SELECT} {ENTRY_FROM} WHERE e.id = ?1"))
         .and_then(|mut st| st.query_row([id], entry_from_row).optional())
         .map_err(backend(location))?
         .ok_or(StoreError::NotFound { kind: "entry", id })
@@ -308,6 +354,106 @@ fn exists(c: &Connection, location: &str, table: &str, id: Id) -> Result<bool, S
     c.prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))
         .and_then(|mut st| st.exists([id]))
         .map_err(backend(location))
+}
+
+/// Days from 1970-01-01 to `d` in the proleptic Gregorian calendar (negative before), as
+/// SQLite's `julianday(d) - 2440587.5` (H. Hinnant's `days_from_civil`).
+fn days(d: Date) -> i64 {
+    let (m, day) = (i64::from(d.month()), i64::from(d.day()));
+    let y = i64::from(d.year()) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// An entry's sort key: "most recent `happened` first, then highest id" is `k` descending. Ids
+/// are below 2^32 ([`MAX_ID`]), days fit in 22 bits: `k` is unique and far from overflow.
+fn sort_key(happened: Date, id: Id) -> i64 {
+    (days(happened) << 32) + id
+}
+
+/// The keys of the entries that happened on or after `since`, and on or before `until`.
+fn key_range(since: Option<Date>, until: Option<Date>) -> (Option<i64>, Option<i64>) {
+    (since.map(|d| days(d) << 32), until.map(|d| (days(d) << 32) + 0xFFFF_FFFF))
+}
+
+/// A listing's SQL and arguments: `SELECT {what} FROM ... WHERE ... [ORDER BY k DESC LIMIT n]`.
+///
+/// One index drives it, walked backwards in key order so that LIMIT stops the walk: the
+/// full-text index when there is a search (FTS5 consumes `ORDER BY rowid DESC`, and its rowid
+/// is the key), else the `(tag, k)` index of the first tag, else `entries (k)` or `entries
+/// (category, k)`. Dates narrow the key range of the driving index. The other conditions are
+/// checks on each row: another tag through the `(tag, k)` index, the category on the row.
+/// Nothing is sorted and no set of matches is built (`tests/plans.rs` checks the plans).
+///
+/// `what` names columns of `entries e` (and `follow_ups f`, which are then joined); a count
+/// (`what` = `count(*)`) joins `entries` only to check a category.
+pub fn entry_query(filter: &EntryFilter, what: &str, ordered: bool) -> Result<(String, Vec<Value>), StoreError> {
+    let mut args: Vec<Value> = Vec::new();
+    let mut arg = |v: Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    let mut tags = Vec::with_capacity(filter.tags.len());
+    for t in &filter.tags {
+        tags.push(starl_store::normalize_tag(t)?);
+    }
+    tags.sort();
+    tags.dedup();
+    let needs_entries = what.contains("e.") || filter.category.is_some();
+    let mut conds: Vec<String> = Vec::new();
+    let (from, join, key) = if let Some(mut q) = filter.search.as_deref().and_then(fts_query) {
+        // The tags are in the indexed text too: as exact phrases in the query they let FTS5
+        // intersect with a rare tag's short doclist instead of checking every match of a
+        // common word. The `EXISTS` checks below still decide (a word in the text is not a tag).
+        for t in tags.iter().filter(|t| t.chars().any(char::is_alphanumeric)) {
+            q.push_str(&format!(" \"{t}\""));
+        }
+        conds.push(format!("entries_fts MATCH {}", arg(q.into())));
+        ("entries_fts", " JOIN entries e ON e.k = entries_fts.rowid", "entries_fts.rowid")
+    } else if let Some(t) = tags.first() {
+        conds.push(format!("t0.tag = {}", arg(t.clone().into())));
+        ("entry_tags t0", " JOIN entries e ON e.id = t0.entry_id", "t0.k")
+    } else {
+        ("entries e", "", "e.k")
+    };
+    let (lo, hi) = key_range(filter.since, filter.until);
+    if let Some(lo) = lo {
+        conds.push(format!("{key} >= {}", arg(lo.into())));
+    }
+    if let Some(hi) = hi {
+        conds.push(format!("{key} <= {}", arg(hi.into())));
+    }
+    let driven_by_tag = key == "t0.k";
+    for t in tags.iter().skip(usize::from(driven_by_tag)) {
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM entry_tags x WHERE x.tag = {} AND x.k = {key})",
+            arg(t.clone().into())
+        ));
+    }
+    if let Some(cat) = filter.category {
+        conds.push(format!("e.category = {}", arg(cat.as_str().to_owned().into())));
+    }
+    let mut sql = format!("SELECT {what} FROM {from}");
+    if needs_entries {
+        sql.push_str(join);
+    }
+    if what.contains("f.") {
+        sql.push_str(" LEFT JOIN follow_ups f ON f.entry_id = e.id");
+    }
+    if !conds.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conds.join(" AND "));
+    }
+    if ordered {
+        sql.push_str(&format!(" ORDER BY {key} DESC"));
+        if let Some(n) = filter.limit {
+            sql.push_str(&format!(" LIMIT {}", arg((n.min(i64::MAX as usize) as i64).into())));
+        }
+    }
+    Ok((sql, args))
 }
 
 /// The text the full-text index holds for an entry.
@@ -332,21 +478,42 @@ fn fts_query(search: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-/// Write an entry's row, tags, follow-up and index entry. `insert` for a new row.
+/// Write an entry's row, tags, follow-up and index entry. `insert` for a new row; an id of 0
+/// takes the next free one.
 fn put_entry(c: &Connection, location: &str, e: &Entry, insert: bool) -> Result<Id, StoreError> {
     let err = backend(location);
+    let id = if insert && e.id == 0 {
+        let next: Id = c
+            .prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM entries")
+            .and_then(|mut st| st.query_row([], |r| r.get(0)))
+            .map_err(&err)?;
+        if next > MAX_ID {
+            return Err(StoreError::Invalid(format!("no entry ids left (the largest is {MAX_ID})")));
+        }
+        next
+    } else {
+        e.id
+    };
+    let k = sort_key(e.happened, id);
+    if !insert {
+        // The index row is under the old key: remove it before the key changes.
+        c.prepare_cached("DELETE FROM entries_fts WHERE rowid = (SELECT k FROM entries WHERE id = ?1)")
+            .and_then(|mut st| st.execute([id]))
+            .map_err(&err)?;
+    }
     let sql = if insert {
         "INSERT INTO entries (id, title, happened, what_happened, impact, my_part, root_cause, what_i_did, learned, \
-         will_change, category, severity, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+         will_change, category, severity, created, updated, k) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
     } else {
         "UPDATE entries SET title = ?2, happened = ?3, what_happened = ?4, impact = ?5, my_part = ?6, root_cause = ?7, \
-         what_i_did = ?8, learned = ?9, will_change = ?10, category = ?11, severity = ?12, created = ?13, updated = ?14 \
-         WHERE id = ?1"
+         what_i_did = ?8, learned = ?9, will_change = ?10, category = ?11, severity = ?12, created = ?13, updated = ?14, \
+         k = ?15 WHERE id = ?1"
     };
     c.prepare_cached(sql)
         .and_then(|mut st| {
             st.execute(params![
-                (e.id > 0).then_some(e.id),
+                id,
                 e.title,
                 e.happened.to_string(),
                 e.what_happened,
@@ -360,10 +527,10 @@ fn put_entry(c: &Connection, location: &str, e: &Entry, insert: bool) -> Result<
                 e.severity,
                 e.created.as_second(),
                 e.updated.as_second(),
+                k,
             ])
         })
         .map_err(&err)?;
-    let id = if insert && e.id == 0 { c.last_insert_rowid() } else { e.id };
     if !insert {
         c.prepare_cached("DELETE FROM entry_tags WHERE entry_id = ?1")
             .and_then(|mut st| st.execute([id]))
@@ -371,14 +538,11 @@ fn put_entry(c: &Connection, location: &str, e: &Entry, insert: bool) -> Result<
         c.prepare_cached("DELETE FROM follow_ups WHERE entry_id = ?1")
             .and_then(|mut st| st.execute([id]))
             .map_err(&err)?;
-        c.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")
-            .and_then(|mut st| st.execute([id]))
-            .map_err(&err)?;
     }
     {
-        let mut st = c.prepare_cached("INSERT INTO entry_tags (tag, entry_id) VALUES (?1, ?2)").map_err(&err)?;
+        let mut st = c.prepare_cached("INSERT INTO entry_tags (tag, entry_id, k) VALUES (?1, ?2, ?3)").map_err(&err)?;
         for t in &e.tags {
-            st.execute(params![t, id]).map_err(&err)?;
+            st.execute(params![t, id, k]).map_err(&err)?;
         }
     }
     if let Some(f) = &e.follow_up {
@@ -391,7 +555,7 @@ fn put_entry(c: &Connection, location: &str, e: &Entry, insert: bool) -> Result<
         .map_err(&err)?;
     }
     c.prepare_cached("INSERT INTO entries_fts (rowid, text) VALUES (?1, ?2)")
-        .and_then(|mut st| st.execute(params![id, fts_text(e)]))
+        .and_then(|mut st| st.execute(params![k, fts_text(e)]))
         .map_err(&err)?;
     Ok(id)
 }
@@ -474,42 +638,22 @@ impl Store for SqliteStore {
 
     fn delete_entry(&mut self, id: Id) -> Result<(), StoreError> {
         self.write(|c, loc| {
-            let n = c.execute("DELETE FROM entries WHERE id = ?1", [id]).map_err(backend(loc))?;
-            if n == 0 {
-                return Err(StoreError::NotFound { kind: "entry", id });
-            }
-            c.execute("DELETE FROM entries_fts WHERE rowid = ?1", [id]).map_err(backend(loc))?;
+            let k: Option<i64> = c
+                .query_row("SELECT k FROM entries WHERE id = ?1", [id], |r| r.get(0))
+                .optional()
+                .map_err(backend(loc))?;
+            let Some(k) = k else { return Err(StoreError::NotFound { kind: "entry", id }) };
+            c.execute("DELETE FROM entries WHERE id = ?1", [id]).map_err(backend(loc))?;
+            c.execute("DELETE FROM entries_fts WHERE rowid = ?1", [k]).map_err(backend(loc))?;
             Ok(())
         })
     }
 
     fn entries(&mut self, filter: &EntryFilter) -> Result<Vec<Entry>, StoreError> {
-        let mut sql = format!("SELECT {ENTRY_COLUMNS} WHERE 1 = 1");
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
-            args.push(v);
-            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-        };
-        if let Some(q) = filter.search.as_deref().and_then(fts_query) {
-            arg(&mut sql, " AND e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)", q.into());
+        if filter.limit == Some(0) {
+            return Ok(Vec::new());
         }
-        for t in &filter.tags {
-            let t = starl_store::normalize_tag(t)?;
-            arg(&mut sql, " AND e.id IN (SELECT entry_id FROM entry_tags WHERE tag = ?)", t.into());
-        }
-        if let Some(cat) = filter.category {
-            arg(&mut sql, " AND e.category = ?", cat.as_str().to_owned().into());
-        }
-        if let Some(d) = filter.since {
-            arg(&mut sql, " AND e.happened >= ?", d.to_string().into());
-        }
-        if let Some(d) = filter.until {
-            arg(&mut sql, " AND e.happened <= ?", d.to_string().into());
-        }
-        sql.push_str(" ORDER BY e.happened DESC, e.id DESC");
-        if let Some(n) = filter.limit {
-            arg(&mut sql, " LIMIT ?", (n.min(i64::MAX as usize) as i64).into());
-        }
+        let (sql, args) = entry_query(filter, ENTRY_SELECT, true)?;
         self.read(|c, loc| {
             let mut st = c.prepare_cached(&sql).map_err(backend(loc))?;
             let rows = st.query_map(rusqlite::params_from_iter(args.iter()), entry_from_row).map_err(backend(loc))?;
@@ -517,8 +661,20 @@ impl Store for SqliteStore {
         })
     }
 
+    fn count_entries(&mut self, filter: &EntryFilter) -> Result<usize, StoreError> {
+        let (sql, args) = entry_query(filter, "count(*)", false)?;
+        self.read(|c, loc| {
+            let n: i64 = c
+                .prepare_cached(&sql)
+                .and_then(|mut st| st.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0)))
+                .map_err(backend(loc))?;
+            Ok(n as usize)
+        })
+    }
+
     fn due_follow_ups(&mut self, on: Date) -> Result<Vec<Entry>, StoreError> {
-        let sql = format!("SELECT {ENTRY_COLUMNS} WHERE f.status = 'open' AND f.due <= ?1 ORDER BY f.due, e.id");
+        let sql =
+            format!("SELECT {ENTRY_SELECT} {ENTRY_FROM} WHERE f.status = 'open' AND f.due <= ?1 ORDER BY f.due, e.id");
         self.read(|c, loc| {
             let mut st = c.prepare_cached(&sql).map_err(backend(loc))?;
             let rows = st.query_map([on.to_string()], entry_from_row).map_err(backend(loc))?;
@@ -610,6 +766,123 @@ impl Store for SqliteStore {
         set_pin(self, id, question, false)
     }
 
+    fn record_attempt(&mut self, attempt: &PracticeAttempt) -> Result<PracticeAttempt, StoreError> {
+        let mut a = attempt.clone();
+        a.normalize()?;
+        self.write(|c, loc| {
+            if a.id > 0 && exists(c, loc, "practice_attempts", a.id)? {
+                return Err(StoreError::Conflict { kind: "practice attempt", id: a.id });
+            }
+            if let Some(sid) = a.story_id {
+                if !exists(c, loc, "stories", sid)? {
+                    return Err(StoreError::NotFound { kind: "story", id: sid });
+                }
+            }
+            let t = &a.themes;
+            c.prepare_cached(
+                "INSERT INTO practice_attempts (id, question, story_id, answer, duration, words, score, ownership, \
+                 transparency, learning, resilience, prevention, created) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    (a.id > 0).then_some(a.id),
+                    a.question,
+                    a.story_id,
+                    a.answer,
+                    a.duration_seconds,
+                    a.words,
+                    a.score,
+                    t.ownership,
+                    t.transparency,
+                    t.learning,
+                    t.resilience,
+                    t.prevention,
+                    a.created.as_second(),
+                ])
+            })
+            .map_err(backend(loc))?;
+            let id = if a.id > 0 { a.id } else { c.last_insert_rowid() };
+            if id > MAX_ID {
+                return Err(StoreError::Invalid(format!("no practice attempt ids left (the largest is {MAX_ID})")));
+            }
+            load_attempt(c, loc, id)
+        })
+    }
+
+    fn attempt(&mut self, id: Id) -> Result<PracticeAttempt, StoreError> {
+        self.read(|c, loc| load_attempt(c, loc, id))
+    }
+
+    fn attempts(&mut self, filter: &AttemptFilter) -> Result<Vec<PracticeAttempt>, StoreError> {
+        let mut conds = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(q) = &filter.question {
+            args.push(starl_store::normalize_tag(q)?.into());
+            conds.push(format!("question = ?{}", args.len()));
+        }
+        if let Some(id) = filter.story_id {
+            args.push(id.into());
+            conds.push(format!("story_id = ?{}", args.len()));
+        }
+        if let Some(t) = filter.since {
+            args.push(t.as_second().into());
+            conds.push(format!("created >= ?{}", args.len()));
+        }
+        if let Some(t) = filter.until {
+            args.push(t.as_second().into());
+            conds.push(format!("created < ?{}", args.len()));
+        }
+        let mut sql = format!("SELECT {ATTEMPT_COLUMNS}");
+        if !conds.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conds.join(" AND "));
+        }
+        sql.push_str(" ORDER BY created, id");
+        self.read(|c, loc| {
+            let mut st = c.prepare_cached(&sql).map_err(backend(loc))?;
+            let rows = st.query_map(rusqlite::params_from_iter(args.iter()), attempt_from_row).map_err(backend(loc))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend(loc))
+        })
+    }
+
+    fn story_analyses(&mut self) -> Result<BTreeMap<Id, StoryAnalysis>, StoreError> {
+        self.read(|c, loc| {
+            let mut st = c
+                .prepare_cached("SELECT story_id, key, score, category, fits FROM story_analyses")
+                .map_err(backend(loc))?;
+            let rows = st
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, Id>(0)?,
+                        StoryAnalysis { key: r.get(1)?, score: r.get(2)?, category: r.get(3)?, fits: words(r.get(4)?) },
+                    ))
+                })
+                .map_err(backend(loc))?;
+            rows.collect::<rusqlite::Result<BTreeMap<_, _>>>().map_err(backend(loc))
+        })
+    }
+
+    fn save_story_analyses(&mut self, analyses: &[(Id, StoryAnalysis)]) -> Result<(), StoreError> {
+        for (_, a) in analyses {
+            if a.score > 100 {
+                return Err(StoreError::Invalid("a score is 0 to 100".into()));
+            }
+        }
+        self.write(|c, loc| {
+            let mut st = c
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO story_analyses (story_id, key, score, category, fits) \
+                     SELECT id, ?2, ?3, ?4, ?5 FROM stories WHERE id = ?1",
+                )
+                .map_err(backend(loc))?;
+            for (id, a) in analyses {
+                st.execute(params![id, a.key, a.score, a.category, a.fits.join(" ")]).map_err(backend(loc))?;
+            }
+            Ok(())
+        })
+    }
+
     fn atomically(&mut self, f: &mut dyn FnMut(&mut dyn Store) -> Result<(), StoreError>) -> Result<(), StoreError> {
         // `write` hands out the connection; here the closure needs the whole store, so open the
         // transaction by hand with the same bookkeeping.
@@ -654,6 +927,31 @@ fn set_pin(store: &mut SqliteStore, id: Id, question: &str, pinned: bool) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_agree_with_jiff_and_sqlite() {
+        let c = Connection::open_in_memory().unwrap();
+        let epoch = jiff::civil::date(1970, 1, 1);
+        for d in [
+            jiff::civil::date(1970, 1, 1),
+            jiff::civil::date(1969, 12, 31),
+            jiff::civil::date(2000, 2, 29),
+            jiff::civil::date(2000, 3, 1),
+            jiff::civil::date(2026, 3, 2),
+            jiff::civil::date(1, 1, 1),
+            jiff::civil::date(1600, 2, 29),
+            jiff::civil::date(9999, 12, 31),
+        ] {
+            let jiff_days = d.since((jiff::Unit::Day, epoch)).unwrap().get_days() as i64;
+            assert_eq!(days(d), jiff_days, "{d}");
+            let sql: i64 = c
+                .query_row("SELECT CAST(round(julianday(?1) - 2440587.5) AS INTEGER)", [d.to_string()], |r| r.get(0))
+                .unwrap();
+            assert_eq!(days(d), sql, "{d}: the migration computes keys in SQL");
+        }
+        assert!(sort_key(jiff::civil::date(2026, 1, 2), 1) > sort_key(jiff::civil::date(2026, 1, 1), MAX_ID));
+        assert!(sort_key(jiff::civil::date(1969, 1, 2), 1) > sort_key(jiff::civil::date(1969, 1, 1), MAX_ID));
+    }
 
     #[test]
     fn queries_are_literal() {

@@ -90,3 +90,104 @@ fn racing_first_opens_both_succeed() {
         o.join().unwrap().unwrap();
     }
 }
+
+/// A journal written by schema version 1 (the full-text index keyed by entry id, no sort keys,
+/// no attempts) is upgraded on open, in one transaction, and everything works on it after.
+#[test]
+fn a_version_1_journal_is_upgraded_in_place() {
+    use starl_store::{AttemptFilter, PracticeAttempt, StoryFilter};
+    use starl_store_sqlite::MIGRATIONS;
+    let path = scratch().join("starl.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(MIGRATIONS[0].1).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+        // As version 1 wrote them: ids out of date order, tags, a follow-up, an index row per id.
+        for (id, title, happened, text, tags) in [
+            (1, "Newest by id", "2024-01-01", "deploy rollback", "ops"),
+            (2, "Oldest", "2020-05-05", "deploy", "ops people"),
+            (3, "Latest", "2026-02-02", "migration", ""),
+            (4, "Same day, higher id", "2026-02-02", "deploy migration", "people"),
+        ] {
+            c.execute(
+                "INSERT INTO entries (id, title, happened, what_happened, created, updated) VALUES (?1, ?2, ?3, ?4, 0, 0)",
+                rusqlite::params![id, title, happened, text],
+            )
+            .unwrap();
+            for t in tags.split_whitespace() {
+                c.execute("INSERT INTO entry_tags (tag, entry_id) VALUES (?1, ?2)", rusqlite::params![t, id]).unwrap();
+            }
+            c.execute(
+                "INSERT INTO entries_fts (rowid, text) VALUES (?1, ?2)",
+                rusqlite::params![id, format!("{title}\n{text}\n{tags}")],
+            )
+            .unwrap();
+        }
+        c.execute("INSERT INTO follow_ups (entry_id, due, status) VALUES (2, '2020-06-05', 'open')", []).unwrap();
+        c.execute(
+            "INSERT INTO stories (id, title, body, entry_id, created, updated) VALUES (1, 's', 'b', 4, 0, 0)",
+            [],
+        )
+        .unwrap();
+    }
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    let titles = |s: &mut SqliteStore, f: EntryFilter| -> Vec<String> {
+        s.entries(&f).unwrap().into_iter().map(|e| e.title).collect()
+    };
+    let search = |q: &str| EntryFilter { search: Some(q.into()), ..Default::default() };
+    let tag = |t: &str| EntryFilter { tags: vec![t.into()], ..Default::default() };
+    assert_eq!(titles(&mut s, EntryFilter::default()), ["Same day, higher id", "Latest", "Newest by id", "Oldest"]);
+    assert_eq!(titles(&mut s, search("deploy")), ["Same day, higher id", "Newest by id", "Oldest"]);
+    assert_eq!(titles(&mut s, tag("ops")), ["Newest by id", "Oldest"]);
+    assert_eq!(
+        titles(&mut s, EntryFilter { search: Some("deploy".into()), ..tag("people") }),
+        ["Same day, higher id", "Oldest"]
+    );
+    assert_eq!(s.count_entries(&search("migration")).unwrap(), 2);
+    // Writes keep the re-keyed index in step: no stale rows after an edit or a removal.
+    let mut e = s.entry(2).unwrap();
+    e.happened = jiff::civil::date(2030, 1, 1);
+    s.update_entry(&e).unwrap();
+    assert_eq!(titles(&mut s, search("deploy")), ["Oldest", "Same day, higher id", "Newest by id"]);
+    s.delete_entry(4).unwrap();
+    assert_eq!(titles(&mut s, search("deploy")), ["Oldest", "Newest by id"]);
+    assert_eq!(s.stories(&StoryFilter::default()).unwrap()[0].entry_id, None);
+    assert_eq!(s.due_follow_ups(jiff::civil::date(2021, 1, 1)).unwrap().len(), 1);
+    // And the new tables are there.
+    let mut a = PracticeAttempt::new("failed", "An answer.", jiff::Timestamp::from_second(0).unwrap());
+    a.story_id = Some(1);
+    s.record_attempt(&a).unwrap();
+    assert_eq!(s.attempts(&AttemptFilter::default()).unwrap().len(), 1);
+    assert!(s.story_analyses().unwrap().is_empty());
+}
+
+/// A migration that fails leaves the file at its old version, with its data.
+#[test]
+fn a_failed_upgrade_changes_nothing() {
+    use starl_store_sqlite::MIGRATIONS;
+    let path = scratch().join("starl.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(MIGRATIONS[0].1).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.execute(
+            "INSERT INTO entries (id, title, happened, created, updated) VALUES (1, 'kept', '2026-01-01', 0, 0)",
+            [],
+        )
+        .unwrap();
+        // Something in the way of migration 2.
+        c.execute_batch("CREATE TABLE practice_attempts (x)").unwrap();
+    }
+    let e = SqliteStore::open(&path).unwrap_err();
+    assert!(e.to_string().contains("0002_practice_attempts.sql failed"), "{e}");
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(v, 1);
+    let cols: i64 =
+        c.query_row("SELECT count(*) FROM pragma_table_info('entries') WHERE name = 'k'", [], |r| r.get(0)).unwrap();
+    assert_eq!(cols, 0, "migration 3 did not run either");
+    let n: i64 = c.query_row("SELECT count(*) FROM entries", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1);
+}

@@ -5,11 +5,18 @@ use std::collections::HashMap;
 use crate::{Bundle, Id, ImportSummary, Store, StoreError};
 
 /// Import `bundle` into `store`. The caller runs this inside [`Store::atomically`].
-pub(crate) fn import(store: &mut dyn Store, bundle: &Bundle) -> Result<ImportSummary, StoreError> {
+pub(crate) fn import(
+    store: &mut dyn Store,
+    bundle: &Bundle,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ImportSummary, StoreError> {
     let mut sum = ImportSummary::default();
+    let mut done = 0;
     // Bundle entry id -> stored id.
     let mut entry_ids: HashMap<Id, Id> = HashMap::new();
     for (i, e) in bundle.entries.iter().enumerate() {
+        done += 1;
+        progress(done);
         let mut e = e.clone();
         e.normalize().map_err(|err| StoreError::Invalid(format!("entry {} ({}): {err}", i + 1, e.title)))?;
         let original = e.id;
@@ -36,7 +43,11 @@ pub(crate) fn import(store: &mut dyn Store, bundle: &Bundle) -> Result<ImportSum
             entry_ids.insert(original, stored.id);
         }
     }
+    // Bundle story id -> stored id.
+    let mut story_ids: HashMap<Id, Id> = HashMap::new();
     for (i, s) in bundle.stories.iter().enumerate() {
+        done += 1;
+        progress(done);
         let mut s = s.clone();
         s.normalize().map_err(|err| StoreError::Invalid(format!("story {} ({}): {err}", i + 1, s.title)))?;
         if let Some(eid) = s.entry_id {
@@ -47,6 +58,7 @@ pub(crate) fn import(store: &mut dyn Store, bundle: &Bundle) -> Result<ImportSum
             match store.story(original) {
                 Ok(existing) if existing == s => {
                     sum.stories_unchanged += 1;
+                    story_ids.insert(original, original);
                     continue;
                 }
                 Ok(_) => {
@@ -57,9 +69,41 @@ pub(crate) fn import(store: &mut dyn Store, bundle: &Bundle) -> Result<ImportSum
                 Err(err) => return Err(err),
             }
         }
-        store.create_story(&s)?;
+        let stored = store.create_story(&s)?;
         if s.id == original {
             sum.stories_added += 1;
+        }
+        if original > 0 {
+            story_ids.insert(original, stored.id);
+        }
+    }
+    for (i, a) in bundle.attempts.iter().enumerate() {
+        done += 1;
+        progress(done);
+        let mut a = a.clone();
+        a.normalize()
+            .map_err(|err| StoreError::Invalid(format!("practice attempt {} ({}): {err}", i + 1, a.question)))?;
+        if let Some(sid) = a.story_id {
+            a.story_id = Some(*story_ids.get(&sid).unwrap_or(&sid));
+        }
+        let original = a.id;
+        if original > 0 {
+            match store.attempt(original) {
+                Ok(existing) if existing == a => {
+                    sum.attempts_unchanged += 1;
+                    continue;
+                }
+                Ok(_) => {
+                    a.id = 0;
+                    sum.attempts_renumbered += 1;
+                }
+                Err(StoreError::NotFound { .. }) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        store.record_attempt(&a)?;
+        if a.id == original {
+            sum.attempts_added += 1;
         }
     }
     Ok(sum)

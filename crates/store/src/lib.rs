@@ -1,6 +1,7 @@
 //! starl's failure journal and story bank: the domain model and the storage interface.
 //!
-//! [`Store`] is small and shaped by the domain (entries, follow-ups, stories, import), not by
+//! [`Store`] is small and shaped by the domain (entries, follow-ups, stories, practice attempts,
+//! import), not by
 //! SQL: the command line speaks only to it, `starl-store-sqlite` implements it on one embedded
 //! file, and a server backend (PostgreSQL) can implement it later and prove itself with the same
 //! conformance suite ([`testing`], behind the `testing` feature).
@@ -19,9 +20,11 @@ pub mod testing;
 pub use jiff::civil::Date;
 pub use jiff::Timestamp;
 pub use model::{
-    normalize_tag, truncate, Bundle, Category, Entry, EntryFilter, FollowUp, FollowUpStatus, Id, ImportSummary, Story,
-    StoryFilter, DEFAULT_FOLLOW_UP_DAYS,
+    normalize_tag, truncate, AttemptFilter, Bundle, Category, Entry, EntryFilter, FollowUp, FollowUpStatus, Id,
+    ImportSummary, PracticeAttempt, Story, StoryAnalysis, StoryFilter, ThemeScores, DEFAULT_FOLLOW_UP_DAYS, MAX_ID,
 };
+
+use std::collections::BTreeMap;
 
 /// What can go wrong in a store.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +63,10 @@ pub trait Store {
     fn delete_entry(&mut self, id: Id) -> Result<(), StoreError>;
     /// Entries that pass the filter, most recent `happened` first (then highest id).
     fn entries(&mut self, filter: &EntryFilter) -> Result<Vec<Entry>, StoreError>;
+    /// How many entries pass the filter, its `limit` aside (for "N more" under a listing).
+    fn count_entries(&mut self, filter: &EntryFilter) -> Result<usize, StoreError> {
+        Ok(self.entries(&EntryFilter { limit: None, ..filter.clone() })?.len())
+    }
 
     /// Entries whose follow-up is open and due on or before `on`, earliest due first.
     fn due_follow_ups(&mut self, on: Date) -> Result<Vec<Entry>, StoreError>;
@@ -86,17 +93,41 @@ pub trait Store {
     /// Say the story does not answer `question`, whatever the analyzer thinks.
     fn unpin(&mut self, id: Id, question: &str) -> Result<Story, StoreError>;
 
+    /// Record a practice attempt; ids as for [`Store::create_entry`]. Its `story_id`, if any, must
+    /// exist. The attempt is normalised ([`PracticeAttempt::normalize`]) and returned as stored.
+    fn record_attempt(&mut self, attempt: &PracticeAttempt) -> Result<PracticeAttempt, StoreError>;
+    fn attempt(&mut self, id: Id) -> Result<PracticeAttempt, StoreError>;
+    /// Attempts that pass the filter, oldest first (then lowest id): the order of a history.
+    fn attempts(&mut self, filter: &AttemptFilter) -> Result<Vec<PracticeAttempt>, StoreError>;
+
+    /// The bank's cached analyses ([`StoryAnalysis`]), by story id. A cache: never exported.
+    fn story_analyses(&mut self) -> Result<BTreeMap<Id, StoryAnalysis>, StoreError>;
+    /// Keep analyses, replacing any a story had, in one transaction. Stories that no longer
+    /// exist (removed meanwhile by another process) are skipped.
+    fn save_story_analyses(&mut self, analyses: &[(Id, StoryAnalysis)]) -> Result<(), StoreError>;
+
     /// Run `f` in one transaction: if it fails (or the process dies), nothing it did remains.
     fn atomically(&mut self, f: &mut dyn FnMut(&mut dyn Store) -> Result<(), StoreError>) -> Result<(), StoreError>;
 
     /// Import a bundle, all or nothing. Ids are kept where free; an identical entry or story
     /// already under its id is skipped (importing twice is harmless); one whose id is taken by
     /// something else gets a new id, and the stories that came from it follow. A story's
-    /// `entry_id` must name an entry of the bundle or of the store.
+    /// `entry_id` must name an entry of the bundle or of the store; likewise an attempt's
+    /// `story_id`, which follows a renumbered story.
     fn import(&mut self, bundle: &Bundle) -> Result<ImportSummary, StoreError> {
+        self.import_with_progress(bundle, &mut |_| {})
+    }
+
+    /// [`Store::import`], calling `progress` with the number of records done so far (out of
+    /// [`Bundle::len`]) as it goes, for a progress bar.
+    fn import_with_progress(
+        &mut self,
+        bundle: &Bundle,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<ImportSummary, StoreError> {
         let mut summary = ImportSummary::default();
         self.atomically(&mut |s| {
-            summary = import::import(s, bundle)?;
+            summary = import::import(s, bundle, progress)?;
             Ok(())
         })?;
         Ok(summary)
@@ -107,6 +138,8 @@ pub trait Store {
         let mut entries = self.entries(&EntryFilter::default())?;
         entries.sort_by_key(|e| e.id);
         let stories = self.stories(&StoryFilter::default())?;
-        Ok(Bundle { entries, stories })
+        let mut attempts = self.attempts(&AttemptFilter::default())?;
+        attempts.sort_by_key(|a| a.id);
+        Ok(Bundle { entries, stories, attempts })
     }
 }

@@ -1,4 +1,5 @@
-//! The domain: failure-journal entries with their follow-ups, and stories for the bank.
+//! The domain: failure-journal entries with their follow-ups, stories for the bank, and practice
+//! attempts at the common questions.
 //!
 //! These types are what every backend stores and what `starl export --format json` writes, so
 //! they derive `Serialize`/`Deserialize` once, here. Fields may be added (with a serde default);
@@ -13,9 +14,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
 
-/// An entry or story id. Ids are small positive integers, assigned by the store, never reused
-/// while the row exists.
+/// An entry, story or practice-attempt id. Ids are small positive integers, assigned by the
+/// store, never reused while the row exists.
 pub type Id = i64;
+
+/// The largest id a record may have: ids fit in 32 bits (a PostgreSQL `integer`), which also lets
+/// a backend pack an entry's date and id into one 64-bit sort key.
+pub const MAX_ID: Id = i32::MAX as Id;
+
+fn check_id(kind: &str, id: Id) -> Result<(), StoreError> {
+    if (0..=MAX_ID).contains(&id) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!("{kind} id {id} is out of range (1 to {MAX_ID})")))
+    }
+}
 
 /// How many days after an entry is logged its follow-up falls due, unless the user says otherwise.
 pub const DEFAULT_FOLLOW_UP_DAYS: i64 = 30;
@@ -209,6 +222,7 @@ impl Entry {
     /// Check the entry and bring it to its canonical form (trimmed title, normalised and sorted
     /// tags, timestamps to the second). Every backend calls this before writing.
     pub fn normalize(&mut self) -> Result<(), StoreError> {
+        check_id("entry", self.id)?;
         self.title = self.title.trim().to_owned();
         if self.title.is_empty() {
             return Err(StoreError::Invalid("an entry needs a title".into()));
@@ -284,6 +298,7 @@ impl Story {
 
     /// Check the story and bring it to its canonical form. Every backend calls this before writing.
     pub fn normalize(&mut self) -> Result<(), StoreError> {
+        check_id("story", self.id)?;
         self.title = self.title.trim().to_owned();
         if self.title.is_empty() {
             return Err(StoreError::Invalid("a story needs a title".into()));
@@ -309,6 +324,128 @@ impl Story {
         self.updated = truncate(self.updated);
         Ok(())
     }
+}
+
+/// The five themes of the coaching model (section 4), each 0-100, as the analyzer scored them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ThemeScores {
+    pub ownership: u8,
+    pub transparency: u8,
+    pub learning: u8,
+    pub resilience: u8,
+    pub prevention: u8,
+}
+
+impl ThemeScores {
+    /// The themes with their names, in the coaching model's order.
+    pub fn iter(&self) -> [(&'static str, u8); 5] {
+        [
+            ("ownership", self.ownership),
+            ("transparency", self.transparency),
+            ("learning", self.learning),
+            ("resilience", self.resilience),
+            ("prevention", self.prevention),
+        ]
+    }
+
+    /// Mutable access to a theme by name.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut u8> {
+        Some(match name {
+            "ownership" => &mut self.ownership,
+            "transparency" => &mut self.transparency,
+            "learning" => &mut self.learning,
+            "resilience" => &mut self.resilience,
+            "prevention" => &mut self.prevention,
+            _ => return None,
+        })
+    }
+}
+
+/// One rehearsal of an answer to a common interview question (the practice loop, coaching model
+/// section 7): what was said, how long it took, and what the analyzer made of it. Attempts are
+/// records of what happened: they are added, listed and exported, never edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PracticeAttempt {
+    /// Assigned by the store; as for entries, a non-zero id is kept by `record_attempt`.
+    #[serde(default)]
+    pub id: Id,
+    /// The question practised: a question id of the coaching model (`failed`, `missed-deadline`, ...).
+    pub question: String,
+    /// The story the answer told, when it was one of the bank's; cleared if that story is removed.
+    #[serde(default)]
+    pub story_id: Option<Id>,
+    /// The answer, as typed or transcribed.
+    pub answer: String,
+    /// How long the answer took aloud, when it was timed.
+    #[serde(default)]
+    pub duration_seconds: Option<u32>,
+    /// Words in the answer.
+    pub words: u32,
+    /// The analyzer's score, 0-100.
+    pub score: u8,
+    pub themes: ThemeScores,
+    pub created: Timestamp,
+}
+
+impl PracticeAttempt {
+    /// An attempt at `question` with `answer`; everything else zero, `created` is `now`.
+    pub fn new(question: impl Into<String>, answer: impl Into<String>, now: Timestamp) -> PracticeAttempt {
+        PracticeAttempt {
+            id: 0,
+            question: question.into(),
+            story_id: None,
+            answer: answer.into(),
+            duration_seconds: None,
+            words: 0,
+            score: 0,
+            themes: ThemeScores::default(),
+            created: truncate(now),
+        }
+    }
+
+    /// Check the attempt and bring it to its canonical form. Every backend calls this before writing.
+    pub fn normalize(&mut self) -> Result<(), StoreError> {
+        check_id("practice attempt", self.id)?;
+        self.question = normalize_tag(&self.question)
+            .map_err(|_| StoreError::Invalid(format!("question `{}` is not a question id", self.question.trim())))?;
+        if self.answer.trim().is_empty() {
+            return Err(StoreError::Invalid("a practice attempt needs an answer".into()));
+        }
+        if self.score > 100 || self.themes.iter().iter().any(|&(_, v)| v > 100) {
+            return Err(StoreError::Invalid("scores are 0 to 100".into()));
+        }
+        if self.story_id.is_some_and(|id| id <= 0) {
+            self.story_id = None;
+        }
+        self.created = truncate(self.created);
+        Ok(())
+    }
+}
+
+/// Which practice attempts to list. Every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttemptFilter {
+    /// Only attempts at this question.
+    pub question: Option<String>,
+    /// Only attempts that told this story.
+    pub story_id: Option<Id>,
+    /// Made at or after this instant.
+    pub since: Option<Timestamp>,
+    /// Made before this instant (a half-open range: a quarter is `[start, next start)`).
+    pub until: Option<Timestamp>,
+}
+
+/// What the analyzer concluded about a story's text: the bank's cache, so that it need not
+/// analyse every ready story on every run. `key` names the text and the rules that produced the
+/// analysis (the caller hashes them); an analysis whose key is not the current one is stale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryAnalysis {
+    pub key: String,
+    pub score: u8,
+    /// `technical`, `leadership` or `communication` (as the analyzer names them).
+    pub category: String,
+    /// The question ids the story fits, sorted.
+    pub fits: Vec<String>,
 }
 
 /// A tag in its stored form: trimmed, lower-case, a leading `#` or `@` dropped; letters, digits,
@@ -356,6 +493,20 @@ pub struct StoryFilter {
 pub struct Bundle {
     pub entries: Vec<Entry>,
     pub stories: Vec<Story>,
+    /// Older exports have none.
+    #[serde(default)]
+    pub attempts: Vec<PracticeAttempt>,
+}
+
+impl Bundle {
+    /// How many records: entries, stories and attempts.
+    pub fn len(&self) -> usize {
+        self.entries.len() + self.stories.len() + self.attempts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// What an import did.
@@ -369,4 +520,7 @@ pub struct ImportSummary {
     pub stories_added: usize,
     pub stories_unchanged: usize,
     pub stories_renumbered: usize,
+    pub attempts_added: usize,
+    pub attempts_unchanged: usize,
+    pub attempts_renumbered: usize,
 }

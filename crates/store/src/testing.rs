@@ -8,7 +8,10 @@
 use jiff::civil::{date, Date};
 use jiff::Timestamp;
 
-use crate::{Bundle, Category, Entry, EntryFilter, FollowUp, FollowUpStatus, Store, StoreError, Story, StoryFilter};
+use crate::{
+    AttemptFilter, Bundle, Category, Entry, EntryFilter, FollowUp, FollowUpStatus, PracticeAttempt, Store, StoreError,
+    Story, StoryAnalysis, StoryFilter, ThemeScores, MAX_ID,
+};
 
 /// One conformance check: it gets a fresh, empty store and panics if the store misbehaves.
 pub type Check = fn(&mut dyn Store);
@@ -22,9 +25,14 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("update_and_delete_entry", update_and_delete_entry),
     ("filters", filters),
     ("full_text_search", full_text_search),
+    ("listing_order_holds_for_every_filter", listing_order_holds_for_every_filter),
     ("follow_ups", follow_ups),
     ("story_round_trip_and_link", story_round_trip_and_link),
     ("ready_pin_unpin", ready_pin_unpin),
+    ("attempt_round_trip", attempt_round_trip),
+    ("invalid_attempts_are_refused", invalid_attempts_are_refused),
+    ("attempts_by_question_story_and_time", attempts_by_question_story_and_time),
+    ("story_analyses_cache", story_analyses_cache),
     ("atomically_rolls_back", atomically_rolls_back),
     ("import_export_round_trip", import_export_round_trip),
     ("import_is_idempotent_and_renumbers", import_is_idempotent_and_renumbers),
@@ -45,8 +53,10 @@ macro_rules! conformance_tests {
     ($make:expr) => {
         $crate::conformance_tests!(@each $make;
             entry_round_trip entry_ids_are_assigned_or_kept invalid_entries_are_refused
-            unknown_ids_are_not_found update_and_delete_entry filters full_text_search follow_ups
-            story_round_trip_and_link ready_pin_unpin atomically_rolls_back import_export_round_trip
+            unknown_ids_are_not_found update_and_delete_entry filters full_text_search
+            listing_order_holds_for_every_filter follow_ups story_round_trip_and_link ready_pin_unpin
+            attempt_round_trip invalid_attempts_are_refused attempts_by_question_story_and_time
+            story_analyses_cache atomically_rolls_back import_export_round_trip
             import_is_idempotent_and_renumbers failed_import_leaves_nothing);
     };
     (@each $make:expr; $($name:ident)*) => {
@@ -125,7 +135,14 @@ pub fn invalid_entries_are_refused(s: &mut dyn Store) {
     e.severity = Some(5);
     e.tags = vec!["two words".into()];
     assert!(matches!(s.create_entry(&e), Err(StoreError::Invalid(_))));
+    e.tags = vec![];
+    e.id = MAX_ID + 1;
+    assert!(matches!(s.create_entry(&e), Err(StoreError::Invalid(_))), "ids fit in 32 bits");
+    e.id = -3;
+    assert!(matches!(s.create_entry(&e), Err(StoreError::Invalid(_))));
     assert!(s.entries(&EntryFilter::default()).unwrap().is_empty(), "nothing was written");
+    e.id = MAX_ID;
+    assert_eq!(s.create_entry(&e).unwrap().id, MAX_ID, "the largest id is fine");
 }
 
 pub fn unknown_ids_are_not_found(s: &mut dyn Store) {
@@ -146,6 +163,10 @@ pub fn unknown_ids_are_not_found(s: &mut dyn Store) {
     st.id = 0;
     st.entry_id = Some(99);
     nf(s.create_story(&st).map(drop));
+    nf(s.attempt(7).map(drop));
+    let mut a = PracticeAttempt::new("failed", "an answer", ts(0));
+    a.story_id = Some(99);
+    nf(s.record_attempt(&a).map(drop));
 }
 
 pub fn update_and_delete_entry(s: &mut dyn Store) {
@@ -199,6 +220,18 @@ pub fn filters(s: &mut dyn Store) {
         "b"
     );
     assert_eq!(f(s, EntryFilter { limit: Some(2), ..Default::default() }), "c,b");
+    assert_eq!(s.count_entries(&EntryFilter { limit: Some(2), ..Default::default() }).unwrap(), 3, "limit aside");
+    assert_eq!(s.count_entries(&EntryFilter { tags: vec!["ops".into()], ..Default::default() }).unwrap(), 2);
+    assert_eq!(
+        s.count_entries(&EntryFilter {
+            search: Some("migration".into()),
+            since: Some(date(2026, 2, 1)),
+            ..Default::default()
+        })
+        .unwrap(),
+        2
+    );
+    assert_eq!(s.count_entries(&EntryFilter { tags: vec!["nope".into()], ..Default::default() }).unwrap(), 0);
     assert_eq!(
         f(s, EntryFilter { tags: vec!["ops".into()], search: Some("a".into()), ..Default::default() }),
         "b,a",
@@ -228,6 +261,104 @@ pub fn full_text_search(s: &mut dyn Store) {
         s.entries(&EntryFilter { search: Some(odd.into()), ..Default::default() }).unwrap();
     }
     assert_eq!(q(s, "   "), "Missed the estimate,Deploy on Friday", "a blank search is no search");
+}
+
+/// Whatever drives a listing (the full-text index, a tag, a category, dates or none), the order
+/// is the same: most recent `happened` first, then highest id; dates and ids out of step with
+/// each other (a backdated entry, an import) and edits that move an entry in time included.
+pub fn listing_order_holds_for_every_filter(s: &mut dyn Store) {
+    // Ids deliberately out of date order, several entries a day, far past and far future.
+    let days = [
+        date(2026, 3, 1),
+        date(2024, 1, 1),
+        date(2026, 3, 1),
+        date(1, 1, 1),
+        date(9999, 12, 31),
+        date(2025, 6, 30),
+        date(2026, 3, 1),
+        date(1969, 12, 31),
+        date(2025, 6, 30),
+        date(1970, 1, 1),
+    ];
+    for (i, day) in days.iter().enumerate() {
+        let mut e = Entry::new(format!("entry {i}"), *day, ts(i as i64));
+        e.what_happened = if i % 2 == 0 { "deploy went wrong".into() } else { "rollback was slow".into() };
+        e.tags = match i % 3 {
+            0 => vec!["ops".into(), "people".into(), "on-call".into()],
+            1 => vec!["ops".into(), "web/api".into()],
+            _ => vec![],
+        };
+        if i == 4 {
+            e.what_happened.push_str(" ops people on call web api"); // the words, not the tags
+        }
+        e.category = [None, Some(Category::Technical), Some(Category::Leadership)][i % 3];
+        if i == 9 {
+            e.id = 500; // imported with its own id
+        }
+        s.create_entry(&e).unwrap();
+    }
+    // One edit moves an entry back in time, another forward: both must move in every listing.
+    let mut moved = s.entries(&EntryFilter { search: Some("entry".into()), ..Default::default() }).unwrap();
+    moved.sort_by_key(|e| e.id);
+    let (mut back, mut fwd) = (moved[0].clone(), moved[5].clone());
+    back.happened = date(2000, 2, 29);
+    fwd.happened = date(2030, 1, 1);
+    s.update_entry(&back).unwrap();
+    s.update_entry(&fwd).unwrap();
+
+    let mut all = s.entries(&EntryFilter::default()).unwrap();
+    let mut expected = all.clone();
+    expected.sort_by_key(|e| std::cmp::Reverse((e.happened, e.id)));
+    assert_eq!(titles(&all), titles(&expected), "most recent first, then highest id");
+    all.sort_by_key(|e| e.id);
+    let filters = [
+        EntryFilter::default(),
+        EntryFilter { search: Some("deploy".into()), ..Default::default() },
+        EntryFilter { search: Some("entry".into()), ..Default::default() },
+        EntryFilter { tags: vec!["ops".into()], ..Default::default() },
+        EntryFilter { tags: vec!["ops".into(), "people".into()], ..Default::default() },
+        EntryFilter { tags: vec!["ops".into()], search: Some("rollback".into()), ..Default::default() },
+        EntryFilter { tags: vec!["on-call".into()], search: Some("deploy".into()), ..Default::default() },
+        EntryFilter { tags: vec!["web/api".into(), "ops".into()], search: Some("entry".into()), ..Default::default() },
+        EntryFilter { tags: vec!["people".into()], search: Some("entry".into()), ..Default::default() },
+        EntryFilter { category: Some(Category::Technical), ..Default::default() },
+        EntryFilter { category: Some(Category::Leadership), search: Some("entry".into()), ..Default::default() },
+        EntryFilter { since: Some(date(1970, 1, 1)), until: Some(date(2026, 3, 1)), ..Default::default() },
+        EntryFilter { since: Some(date(1969, 12, 31)), search: Some("entry".into()), ..Default::default() },
+        EntryFilter { until: Some(date(2025, 6, 30)), tags: vec!["ops".into()], ..Default::default() },
+        EntryFilter { since: Some(date(2026, 3, 1)), category: Some(Category::Technical), ..Default::default() },
+    ];
+    for f in filters {
+        let want: Vec<&Entry> = expected
+            .iter()
+            .filter(|e| {
+                f.tags.iter().all(|t| e.tags.contains(t))
+                    && f.category.is_none_or(|c| e.category == Some(c))
+                    && f.since.is_none_or(|d| e.happened >= d)
+                    && f.until.is_none_or(|d| e.happened <= d)
+                    && f.search.as_deref().is_none_or(|q| {
+                        let text = format!("{} {}", e.title, e.what_happened).to_lowercase();
+                        text.split_whitespace().any(|w| w.starts_with(q))
+                    })
+            })
+            .collect();
+        let want: Vec<&str> = want.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles(&s.entries(&f).unwrap()), want, "{f:?}");
+        assert_eq!(s.count_entries(&f).unwrap(), want.len(), "{f:?}");
+        for n in [1, 2, 3] {
+            let limited = s.entries(&EntryFilter { limit: Some(n), ..f.clone() }).unwrap();
+            assert_eq!(titles(&limited), want[..n.min(want.len())], "{f:?} limit {n}");
+        }
+    }
+    // Removed entries leave every listing.
+    s.delete_entry(fwd.id).unwrap();
+    for f in [
+        EntryFilter { search: Some("entry".into()), ..Default::default() },
+        EntryFilter { tags: vec!["ops".into()], ..Default::default() },
+        EntryFilter::default(),
+    ] {
+        assert!(s.entries(&f).unwrap().iter().all(|e| e.id != fwd.id), "{f:?}");
+    }
 }
 
 pub fn follow_ups(s: &mut dyn Store) {
@@ -298,13 +429,137 @@ pub fn ready_pin_unpin(s: &mut dyn Store) {
     assert!(!s.set_ready(st.id, false).unwrap().ready);
 }
 
+/// A full practice attempt, as a test would write it.
+pub fn sample_attempt(question: &str, created: Timestamp) -> PracticeAttempt {
+    let mut a = PracticeAttempt::new(
+        question,
+        "In March I shipped a migration that locked the orders table for 40 minutes. It was my mistake.",
+        created,
+    );
+    a.duration_seconds = Some(161);
+    a.words = 17;
+    a.score = 74;
+    a.themes = ThemeScores { ownership: 90, transparency: 70, learning: 55, resilience: 60, prevention: 40 };
+    a
+}
+
+pub fn attempt_round_trip(s: &mut dyn Store) {
+    let story = s.create_story(&Story::new("the story", "body", ts(0))).unwrap();
+    let mut a = sample_attempt(" Failed ", ts(10));
+    a.story_id = Some(story.id);
+    a.answer = "Zürich → Tōkyō 🚀 \"quoted\"\n\nsecond paragraph ".into();
+    let stored = s.record_attempt(&a).unwrap();
+    assert!(stored.id > 0);
+    assert_eq!(stored.question, "failed", "question ids are normalised");
+    assert_eq!(stored.answer, a.answer, "the answer is kept exactly");
+    assert_eq!((stored.story_id, stored.duration_seconds, stored.words), (Some(story.id), Some(161), 17));
+    assert_eq!(stored.themes, a.themes);
+    assert_eq!(s.attempt(stored.id).unwrap(), stored);
+    // Optional fields empty; ids kept or assigned as for entries.
+    let mut b = PracticeAttempt::new("missed-deadline", "Short answer.", ts(11));
+    b.id = 40;
+    let b = s.record_attempt(&b).unwrap();
+    assert_eq!((b.id, b.story_id, b.duration_seconds, b.score), (40, None, None, 0));
+    assert!(matches!(s.record_attempt(&b), Err(StoreError::Conflict { id: 40, .. })));
+    assert!(s.record_attempt(&PracticeAttempt::new("failed", "again", ts(12))).unwrap().id > 40);
+    // Removing the story keeps the attempt, unlinked.
+    s.delete_story(story.id).unwrap();
+    assert_eq!(s.attempt(stored.id).unwrap().story_id, None);
+    assert_eq!(s.attempts(&AttemptFilter::default()).unwrap().len(), 3);
+}
+
+pub fn invalid_attempts_are_refused(s: &mut dyn Store) {
+    let bad = |s: &mut dyn Store, f: &dyn Fn(&mut PracticeAttempt)| {
+        let mut a = sample_attempt("failed", ts(0));
+        f(&mut a);
+        let r = s.record_attempt(&a);
+        assert!(matches!(r, Err(StoreError::Invalid(_))), "{a:?}: {r:?}");
+    };
+    bad(s, &|a| a.answer = "  \n ".into());
+    bad(s, &|a| a.question = "two words".into());
+    bad(s, &|a| a.question = String::new());
+    bad(s, &|a| a.score = 101);
+    bad(s, &|a| a.themes.prevention = 200);
+    bad(s, &|a| a.id = MAX_ID + 1);
+    assert!(s.attempts(&AttemptFilter::default()).unwrap().is_empty(), "nothing was written");
+}
+
+pub fn attempts_by_question_story_and_time(s: &mut dyn Store) {
+    let st = s.create_story(&Story::new("s", "b", ts(0))).unwrap();
+    // Recorded out of time order: listings are oldest first all the same.
+    let specs = [("failed", 300, true), ("failed", 100, false), ("admitted-wrong", 200, true), ("failed", 200, false)];
+    let mut ids = Vec::new();
+    for (q, t, linked) in specs {
+        let mut a = sample_attempt(q, ts(t));
+        a.story_id = linked.then_some(st.id);
+        a.score = (t / 10) as u8;
+        ids.push(s.record_attempt(&a).unwrap().id);
+    }
+    let list =
+        |s: &mut dyn Store, f: AttemptFilter| -> Vec<i64> { s.attempts(&f).unwrap().iter().map(|a| a.id).collect() };
+    let (a300, a100, w200, a200) = (ids[0], ids[1], ids[2], ids[3]);
+    assert_eq!(list(s, AttemptFilter::default()), [a100, w200, a200, a300], "oldest first, then lowest id");
+    assert_eq!(list(s, AttemptFilter { question: Some("failed".into()), ..Default::default() }), [a100, a200, a300]);
+    assert_eq!(list(s, AttemptFilter { question: Some("FAILED".into()), ..Default::default() }), [a100, a200, a300]);
+    assert_eq!(
+        list(s, AttemptFilter { question: Some("didnt-scale".into()), ..Default::default() }),
+        Vec::<i64>::new()
+    );
+    assert_eq!(list(s, AttemptFilter { story_id: Some(st.id), ..Default::default() }), [w200, a300]);
+    assert_eq!(
+        list(s, AttemptFilter { since: Some(ts(200)), ..Default::default() }),
+        [w200, a200, a300],
+        "since is inclusive"
+    );
+    assert_eq!(
+        list(s, AttemptFilter { until: Some(ts(300)), ..Default::default() }),
+        [a100, w200, a200],
+        "until is exclusive"
+    );
+    assert_eq!(
+        list(
+            s,
+            AttemptFilter {
+                question: Some("failed".into()),
+                since: Some(ts(150)),
+                until: Some(ts(301)),
+                ..Default::default()
+            }
+        ),
+        [a200, a300]
+    );
+}
+
+pub fn story_analyses_cache(s: &mut dyn Store) {
+    let a = s.create_story(&Story::new("a", "body a", ts(0))).unwrap();
+    let b = s.create_story(&Story::new("b", "body b", ts(0))).unwrap();
+    assert!(s.story_analyses().unwrap().is_empty());
+    let an = |key: &str, score: u8| StoryAnalysis {
+        key: key.into(),
+        score,
+        category: "technical".into(),
+        fits: vec!["failed".into(), "missed-deadline".into()],
+    };
+    s.save_story_analyses(&[(a.id, an("k1", 60)), (b.id, an("k2", 70)), (9999, an("gone", 1))]).unwrap();
+    let got = s.story_analyses().unwrap();
+    assert_eq!(got.len(), 2, "a story that does not exist is skipped");
+    assert_eq!(got[&a.id], an("k1", 60));
+    s.save_story_analyses(&[(a.id, StoryAnalysis { fits: vec![], ..an("k3", 80) })]).unwrap();
+    assert_eq!(s.story_analyses().unwrap()[&a.id], StoryAnalysis { fits: vec![], ..an("k3", 80) }, "replaced");
+    s.delete_story(b.id).unwrap();
+    assert_eq!(s.story_analyses().unwrap().keys().copied().collect::<Vec<_>>(), [a.id], "removed with the story");
+    assert_eq!(s.export().unwrap().stories.len(), 1, "a cache is not part of the journal");
+}
+
 pub fn atomically_rolls_back(s: &mut dyn Store) {
     let r = s.atomically(&mut |s| {
         s.create_entry(&sample_entry("kept?", date(2026, 1, 1)))?;
         s.create_story(&Story::new("kept?", "b", ts(0)))?;
+        s.record_attempt(&sample_attempt("failed", ts(0)))?;
         Err(StoreError::Invalid("boom".into()))
     });
     assert!(r.is_err());
+    assert!(s.attempts(&AttemptFilter::default()).unwrap().is_empty());
     assert!(s.entries(&EntryFilter::default()).unwrap().is_empty());
     assert!(s.stories(&StoryFilter::default()).unwrap().is_empty());
     assert!(s.entries(&EntryFilter { search: Some("kept".into()), ..Default::default() }).unwrap().is_empty());
@@ -330,18 +585,26 @@ fn bundle() -> Bundle {
     st.pinned = vec!["failed".into()];
     st.unpinned = vec!["didnt-scale".into()];
     st.score = Some(81);
-    Bundle { entries: vec![e1, e2], stories: vec![st] }
+    let mut a1 = sample_attempt("failed", ts(90));
+    a1.id = 5;
+    a1.story_id = Some(2);
+    let mut a2 = sample_attempt("missed-deadline", ts(95));
+    a2.id = 6;
+    a2.duration_seconds = None;
+    Bundle { entries: vec![e1, e2], stories: vec![st], attempts: vec![a1, a2] }
 }
 
 pub fn import_export_round_trip(s: &mut dyn Store) {
     let b = bundle();
-    let sum = s.import(&b).unwrap();
-    assert_eq!((sum.entries_added, sum.stories_added), (2, 1));
+    let mut seen = Vec::new();
+    let sum = s.import_with_progress(&b, &mut |n| seen.push(n)).unwrap();
+    assert_eq!((sum.entries_added, sum.stories_added, sum.attempts_added), (2, 1, 2));
+    assert_eq!(seen, (1..=b.len()).collect::<Vec<_>>(), "progress counts every record");
     let mut expected = b.clone();
     for e in &mut expected.entries {
         e.normalize().unwrap();
     }
-    assert_eq!(s.export().unwrap(), expected, "ids, links, follow-ups and pins survive");
+    assert_eq!(s.export().unwrap(), expected, "ids, links, follow-ups, pins and attempts survive");
 }
 
 pub fn import_is_idempotent_and_renumbers(s: &mut dyn Store) {
@@ -349,25 +612,34 @@ pub fn import_is_idempotent_and_renumbers(s: &mut dyn Store) {
     s.import(&b).unwrap();
     let again = s.import(&b).unwrap();
     assert_eq!((again.entries_unchanged, again.stories_unchanged, again.entries_added), (2, 1, 0));
+    assert_eq!((again.attempts_unchanged, again.attempts_added), (2, 0));
     assert_eq!(s.export().unwrap().entries.len(), 2);
+    assert_eq!(s.export().unwrap().attempts.len(), 2);
     // Same ids, different content: renumbered, and the story follows its entry.
     let mut other = b.clone();
     for e in &mut other.entries {
         e.title.push_str(" (other journal)");
     }
     other.stories[0].title = "other story".into();
+    for a in &mut other.attempts {
+        a.answer.push_str(" (other journal)");
+    }
     let sum = s.import(&other).unwrap();
-    assert_eq!((sum.entries_renumbered, sum.stories_renumbered), (2, 1));
+    assert_eq!((sum.entries_renumbered, sum.stories_renumbered, sum.attempts_renumbered), (2, 1, 2));
     let all = s.export().unwrap();
     assert_eq!(all.entries.len(), 4);
     let new_two = all.entries.iter().find(|e| e.title == "two (other journal)").unwrap();
     let st = all.stories.iter().find(|s| s.title == "other story").unwrap();
     assert_eq!(st.entry_id, Some(new_two.id));
     assert_ne!(new_two.id, 8);
+    assert_eq!(all.attempts.len(), 4);
+    let moved = all.attempts.iter().find(|a| a.answer.ends_with("(other journal)") && a.question == "failed").unwrap();
+    assert_eq!(moved.story_id, Some(st.id), "an attempt follows its renumbered story");
+    assert_ne!(st.id, 2);
     // Entries without ids (a jrnl import) are simply added.
     let mut fresh = sample_entry("no id", date(2026, 5, 5));
     fresh.id = 0;
-    let sum = s.import(&Bundle { entries: vec![fresh.clone(), fresh], stories: vec![] }).unwrap();
+    let sum = s.import(&Bundle { entries: vec![fresh.clone(), fresh], ..Default::default() }).unwrap();
     assert_eq!(sum.entries_added, 2);
 }
 
@@ -383,5 +655,14 @@ pub fn failed_import_leaves_nothing(s: &mut dyn Store) {
     let mut b = bundle();
     b.stories[0].entry_id = Some(12345);
     assert!(s.import(&b).is_err(), "a story linked to no entry");
+    assert_eq!(s.export().unwrap(), before);
+    let mut b = bundle();
+    b.attempts[1].story_id = Some(777);
+    assert!(s.import(&b).is_err(), "an attempt linked to no story");
+    assert_eq!(s.export().unwrap(), before);
+    let mut b = bundle();
+    b.attempts[0].score = 250;
+    let e = s.import(&b).unwrap_err();
+    assert!(e.to_string().contains("practice attempt 1"), "{e}");
     assert_eq!(s.export().unwrap(), before);
 }

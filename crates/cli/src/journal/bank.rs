@@ -31,6 +31,9 @@ const CHECKLIST: &[(&str, &str)] = &[
 /// checklist of stories to prepare, a story stretched across too many questions, ready stories
 /// below the score threshold, and one suggestion of what to write next. A story counts when it is
 /// ready and scores at least the threshold.
+///
+/// Each story's analysis is kept in the database under a hash of its text and the rules, so a
+/// story is analysed again only when it or the rules (starl, starl.toml, rule files) change.
 #[derive(Debug, clap::Args)]
 pub struct BankArgs {
     /// The score a ready story needs to count (default: `[bank] threshold` in starl.toml, else 70).
@@ -87,10 +90,34 @@ pub fn bank(a: &BankArgs) -> Result<ExitCode> {
     let threshold = a.threshold.unwrap_or_else(|| analyzers.config().bank_threshold());
     let questions: Vec<(String, String)> =
         analyzers.get(None)?.rules().questions.iter().map(|q| (q.id.clone(), q.text.clone())).collect();
-    let mut stories = Vec::new();
+    // Analyses from the cache where the story and the rules are unchanged; the others anew, on
+    // every core, and kept for next time.
+    let cached = if ready.is_empty() { Default::default() } else { store.story_analyses().or_user()? };
+    let mut analyses = Vec::with_capacity(ready.len());
+    let mut stale = Vec::new();
     for s in &ready {
-        let r = analyzers.analyze(s)?;
-        let mut answers: BTreeSet<String> = r.fits.iter().cloned().collect();
+        let key = analyzers.analysis_key(s)?;
+        match cached.get(&s.id) {
+            Some(c) if c.key == key => analyses.push(Some(c.clone())),
+            _ => {
+                analyses.push(None);
+                stale.push(s);
+            }
+        }
+    }
+    let reports = analyzers.analyze_all(&stale)?;
+    let mut fresh = Vec::with_capacity(stale.len());
+    for (s, report) in stale.iter().zip(&reports) {
+        fresh.push((s.id, analyzers.summary(s, report)?));
+    }
+    let mut from_fresh = fresh.iter().map(|(_, a)| a.clone());
+    let mut stories = Vec::new();
+    for (s, analysis) in ready.iter().zip(analyses) {
+        let r = match analysis {
+            Some(a) => a,
+            None => from_fresh.next().expect("one fresh analysis per stale story"),
+        };
+        let mut answers: BTreeSet<String> = r.fits.into_iter().collect();
         answers.extend(s.pinned.iter().cloned());
         for u in &s.unpinned {
             answers.remove(u);
@@ -99,10 +126,14 @@ pub fn bank(a: &BankArgs) -> Result<ExitCode> {
             id: s.id,
             title: s.title.clone(),
             score: r.score,
-            category: r.category.clone(),
+            category: r.category,
             answers: answers.into_iter().collect(),
             counts: r.score >= threshold,
         });
+    }
+    if !fresh.is_empty() {
+        // Only a cache: a database this user may not write still shows its bank.
+        let _ = store.save_story_analyses(&fresh);
     }
     let counting = || stories.iter().filter(|s| s.counts);
     let rows: Vec<QuestionRow> = questions

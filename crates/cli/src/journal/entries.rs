@@ -11,7 +11,13 @@ use super::format::entry_to_markdown;
 use super::log::parse_category;
 use super::{clip, now, parse_date, print_json, today, DbArgs, ListFormat, StoreResult};
 
+/// The table shows this many entries unless `--limit` says otherwise.
+pub const DEFAULT_TABLE_LIMIT: usize = 100;
+
 /// List journal entries, most recent first.
+///
+/// The table shows the 100 most recent that match (and says how many more there are); JSON
+/// gives them all. `--limit N` changes either; `--limit 0` means no limit.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 EXAMPLES:
@@ -34,7 +40,7 @@ pub struct EntriesArgs {
     /// Full-text search: every word must occur (as the start of a word) in the entry.
     #[arg(long, value_name = "WORDS")]
     pub search: Option<String>,
-    /// At most this many entries.
+    /// At most this many entries; 0 for all [default: 100 in the table, all in JSON].
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
@@ -125,21 +131,42 @@ fn table(entries: &[Entry]) -> Result<()> {
 }
 
 pub fn entries(a: &EntriesArgs) -> Result<ExitCode> {
-    let filter = EntryFilter {
+    let limit = match (a.limit, a.format) {
+        (Some(0), _) | (None, ListFormat::Json) => None,
+        (Some(n), _) => Some(n),
+        (None, ListFormat::Table) => Some(DEFAULT_TABLE_LIMIT),
+    };
+    let mut filter = EntryFilter {
         tags: a.tag.clone(),
         category: a.category,
         since: a.since,
         until: a.until,
         search: a.search.clone(),
-        limit: a.limit,
+        // One more than shown says whether there are more, without counting them all.
+        limit: limit.map(|n| n.saturating_add(1)),
     };
-    let list = a.db.open()?.entries(&filter).or_user()?;
+    let mut store = a.db.open()?;
+    let mut list = store.entries(&filter).or_user()?;
+    let more = limit.is_some_and(|n| list.len() > n);
+    if let Some(n) = limit {
+        list.truncate(n);
+    }
     match a.format {
         ListFormat::Json => print_json(&list)?,
         ListFormat::Table if list.is_empty() => {
             crate::report_note("no entries (write one with `starl log`)");
         }
-        ListFormat::Table => table(&list)?,
+        ListFormat::Table => {
+            table(&list)?;
+            if more {
+                filter.limit = None;
+                let rest = store.count_entries(&filter).or_user()?.saturating_sub(list.len()).max(1);
+                crate::report_note(&format!(
+                    "{rest} more {}: use --limit N to see more (--limit 0 for all), or narrow the search",
+                    if rest == 1 { "entry" } else { "entries" },
+                ));
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
-//! `starl export` and `starl import`: JSON (one file), Markdown (one file per entry and story,
-//! with front matter), and jrnl's JSON export. A round trip is exact; an import is all or nothing.
+//! `starl export` and `starl import`: JSON (one file), Markdown (one file per entry, story and
+//! practice attempt, with front matter), and jrnl's JSON export. A round trip is exact; an import
+//! is all or nothing.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -7,19 +8,25 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use starl_store::{Bundle, Entry, Story};
+use starl_store::{Bundle, Entry, PracticeAttempt, Story};
 
-use super::format::{entry_from_markdown, entry_to_markdown, kind_of, story_from_markdown, story_to_markdown};
+use super::format::{
+    attempt_from_markdown, attempt_to_markdown, entry_from_markdown, entry_to_markdown, kind_of, story_from_markdown,
+    story_to_markdown,
+};
+use super::progress::Progress;
 use super::{now, DbArgs, StoreResult};
 
-/// The version of the JSON export format.
-const FORMAT_VERSION: u32 = 1;
+/// The version of the JSON export format. 2 added `attempts` (practice attempts); a version 1
+/// file, which has none, still imports.
+const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
-    /// One JSON document with every entry and story.
+    /// One JSON document with every entry, story and practice attempt.
     Json,
-    /// A folder: entries/NNNN-title.md and stories/NNNN-title.md, with front matter.
+    /// A folder: entries/NNNN-title.md, stories/NNNN-title.md and attempts/NNNN-question.md,
+    /// with front matter.
     Markdown,
 }
 
@@ -36,18 +43,25 @@ pub struct ExportArgs {
     /// Where to write: a file for JSON (default: standard output), a folder for Markdown.
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
     #[command(flatten)]
     pub db: DbArgs,
 }
 
-/// Read entries and stories back from an export, or entries from jrnl.
+/// Read entries, stories and practice attempts back from an export, or entries from jrnl.
 ///
 /// PATH is a starl JSON export, a folder (or file) of starl Markdown, or a jrnl JSON export
-/// (`jrnl --export json`), whose entries become journal entries. Everything is read and checked first; then all of it is imported in one transaction, or
-/// nothing. Entries and stories already present unchanged are skipped.
+/// (`jrnl --export json`), whose entries become journal entries. Everything is read and checked
+/// first; then all of it is imported in one transaction, or nothing. Records already present
+/// unchanged are skipped. A progress bar shows on a terminal when the import takes a while.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     pub path: PathBuf,
+    /// No progress bar and no summary: only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
     #[command(flatten)]
     pub db: DbArgs,
 }
@@ -58,49 +72,72 @@ struct JsonExport {
     starl: u32,
     entries: Vec<Entry>,
     stories: Vec<Story>,
+    /// Version 1 files have none.
+    #[serde(default)]
+    attempts: Vec<PracticeAttempt>,
+}
+
+/// "3 entries, 1 story and 2 practice attempts".
+fn counts(entries: usize, stories: usize, attempts: usize) -> String {
+    let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    format!(
+        "{}, {} and {}",
+        n(entries, "entry", "entries"),
+        n(stories, "story", "stories"),
+        n(attempts, "practice attempt", "practice attempts")
+    )
 }
 
 pub fn export(a: &ExportArgs) -> Result<ExitCode> {
     let bundle = a.db.open()?.export().or_user()?;
+    let summary = counts(bundle.entries.len(), bundle.stories.len(), bundle.attempts.len());
     match a.format {
         ExportFormat::Json => {
-            let doc = JsonExport { starl: FORMAT_VERSION, entries: bundle.entries, stories: bundle.stories };
+            let doc = JsonExport {
+                starl: FORMAT_VERSION,
+                entries: bundle.entries,
+                stories: bundle.stories,
+                attempts: bundle.attempts,
+            };
             let mut text = serde_json::to_string_pretty(&doc)?;
             text.push('\n');
             match &a.output {
                 Some(p) => write_atomically(p, text.as_bytes())?,
                 None => std::io::stdout().lock().write_all(text.as_bytes())?,
             }
-            if let Some(p) = &a.output {
-                eprintln!(
-                    "exported {} entries and {} stories to {}",
-                    doc.entries.len(),
-                    doc.stories.len(),
-                    p.display()
-                );
+            if let Some(p) = a.output.as_ref().filter(|_| !a.quiet) {
+                eprintln!("exported {summary} to {}", p.display());
             }
         }
         ExportFormat::Markdown => {
             let Some(dir) = &a.output else { bail!("a Markdown export needs a folder: -o PATH") };
+            let mut progress = Progress::new(a.quiet);
+            progress.phase("writing", Some(bundle.len() as u64));
+            let mut done = 0;
+            let attempts = bundle.attempts.iter().map(|t| (t.id, &t.question, attempt_to_markdown(t)));
             for (sub, files) in [
                 (
                     "entries",
                     bundle.entries.iter().map(|e| (e.id, &e.title, entry_to_markdown(e, false))).collect::<Vec<_>>(),
                 ),
                 ("stories", bundle.stories.iter().map(|s| (s.id, &s.title, story_to_markdown(s))).collect()),
+                ("attempts", attempts.collect()),
             ] {
+                if files.is_empty() && sub == "attempts" {
+                    continue; // no empty folder for what the journal does not have yet
+                }
                 let d = dir.join(sub);
                 std::fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
                 for (id, title, text) in files {
                     write_atomically(&d.join(format!("{id:04}-{}.md", slug(title))), text.as_bytes())?;
+                    done += 1;
+                    progress.set(done);
                 }
             }
-            eprintln!(
-                "exported {} entries and {} stories to {}",
-                bundle.entries.len(),
-                bundle.stories.len(),
-                dir.display()
-            );
+            progress.finish();
+            if !a.quiet {
+                eprintln!("exported {summary} to {}", dir.display());
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -136,23 +173,39 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 pub fn import(a: &ImportArgs) -> Result<ExitCode> {
-    let bundle = read_bundle(&a.path)?;
+    let mut progress = Progress::new(a.quiet);
+    let bundle = read_bundle(&a.path, &mut progress)?;
     let mut store = a.db.open()?;
-    let sum = store.import(&bundle).or_user()?;
-    println!(
-        "imported {} entries and {} stories ({} entries and {} stories already there; {} renumbered)",
-        sum.entries_added + sum.entries_renumbered,
-        sum.stories_added + sum.stories_renumbered,
-        sum.entries_unchanged,
-        sum.stories_unchanged,
-        sum.entries_renumbered + sum.stories_renumbered,
-    );
+    let total = bundle.len() as u64;
+    progress.phase("importing", Some(total));
+    let sum = store
+        .import_with_progress(&bundle, &mut |done| {
+            progress.set(done as u64);
+            if done as u64 == total {
+                progress.phase("saving", None);
+            }
+        })
+        .or_user()?;
+    progress.finish();
+    if !a.quiet {
+        println!(
+            "imported {} ({} already there; {} renumbered)",
+            counts(
+                sum.entries_added + sum.entries_renumbered,
+                sum.stories_added + sum.stories_renumbered,
+                sum.attempts_added + sum.attempts_renumbered
+            ),
+            counts(sum.entries_unchanged, sum.stories_unchanged, sum.attempts_unchanged),
+            sum.entries_renumbered + sum.stories_renumbered + sum.attempts_renumbered,
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Read and check everything at `path` before anything is written.
-fn read_bundle(path: &Path) -> Result<Bundle> {
+fn read_bundle(path: &Path, progress: &mut Progress) -> Result<Bundle> {
     if path.is_dir() {
+        progress.phase("listing", None);
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(path)
             .sort_by_file_name()
             .into_iter()
@@ -161,14 +214,18 @@ fn read_bundle(path: &Path) -> Result<Bundle> {
             .map(|e| e.into_path())
             .collect();
         files.sort();
+        progress.phase("reading", Some(files.len() as u64));
         let mut b = Bundle::default();
-        for f in &files {
+        for (i, f) in files.iter().enumerate() {
             read_markdown(f, &mut b)?;
+            progress.set(i as u64 + 1);
         }
         b.entries.sort_by_key(|e| e.id);
         b.stories.sort_by_key(|s| s.id);
+        b.attempts.sort_by_key(|a| a.id);
         return Ok(b);
     }
+    progress.phase("reading", None);
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     if path.extension().is_some_and(|x| x == "md" || x == "markdown") {
         let mut b = Bundle::default();
@@ -177,16 +234,13 @@ fn read_bundle(path: &Path) -> Result<Bundle> {
     }
     let at = |e: serde_json::Error| anyhow::anyhow!("{}:{}:{}: {e}", path.display(), e.line(), e.column());
     let value: serde_json::Value = serde_json::from_str(&text).map_err(at)?;
-    if value.get("starl").is_some() {
-        let doc: JsonExport = serde_json::from_str(&text).map_err(at)?;
-        if doc.starl > FORMAT_VERSION {
-            bail!(
-                "{}: written by a newer starl (export format {}); upgrade starl to import it",
-                path.display(),
-                doc.starl
-            );
+    if let Some(version) = value.get("starl") {
+        // Before the fields: a newer format may have fields this starl does not know.
+        if version.as_u64().is_some_and(|v| v > u64::from(FORMAT_VERSION)) {
+            bail!("{}: written by a newer starl (export format {version}); upgrade starl to import it", path.display());
         }
-        return Ok(Bundle { entries: doc.entries, stories: doc.stories });
+        let doc: JsonExport = serde_json::from_str(&text).map_err(at)?;
+        return Ok(Bundle { entries: doc.entries, stories: doc.stories, attempts: doc.attempts });
     }
     if value.get("entries").is_some_and(|e| e.is_array()) {
         let jrnl: Jrnl = serde_json::from_str(&text).map_err(at)?;
@@ -205,6 +259,11 @@ fn read_markdown(f: &Path, b: &mut Bundle) -> Result<()> {
             let mut e = entry_from_markdown(&text, &Entry::new("", jiff::civil::date(1970, 1, 1), now)).map_err(at)?;
             e.id = id;
             b.entries.push(e);
+        }
+        "attempt" => {
+            let mut a = attempt_from_markdown(&text, &PracticeAttempt::new("", "", now)).map_err(at)?;
+            a.id = id;
+            b.attempts.push(a);
         }
         _ => {
             let mut s = story_from_markdown(&text, &Story::new("", "", now)).map_err(at)?;
@@ -267,5 +326,5 @@ fn jrnl_entries(path: &Path, text: &str, j: Jrnl) -> Result<Bundle> {
         e.normalize().map_err(|err| anyhow::anyhow!("{}:{line}: {err}", path.display()))?;
         out.push(e);
     }
-    Ok(Bundle { entries: out, stories: Vec::new() })
+    Ok(Bundle { entries: out, ..Bundle::default() })
 }

@@ -1,4 +1,4 @@
-//! The Markdown forms of entries and stories: front matter (a small, strict subset of YAML whose
+//! The Markdown forms of entries, stories and practice attempts: front matter (a small, strict subset of YAML whose
 //! values are JSON scalars and arrays or bare words) and `## Heading` sections. One form serves
 //! the editor template, `--from-file`, `starl show`, and the Markdown export and import, so a
 //! round trip is exact.
@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use jiff::civil::Date;
 use jiff::Timestamp;
-use starl_store::{Category, Entry, FollowUp, FollowUpStatus, Story};
+use starl_store::{Category, Entry, FollowUp, FollowUpStatus, PracticeAttempt, Story};
 
 /// A problem in a Markdown file, at a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,7 +230,8 @@ pub fn kind_of(text: &str) -> Result<&'static str, ParseError> {
             return match scalar(*line, v)?.as_deref() {
                 Some("entry") => Ok("entry"),
                 Some("story") => Ok("story"),
-                other => err(*line, format!("kind `{}`: expected entry or story", other.unwrap_or(""))),
+                Some("attempt") => Ok("attempt"),
+                other => err(*line, format!("kind `{}`: expected entry, story or attempt", other.unwrap_or(""))),
             };
         }
     }
@@ -467,6 +468,78 @@ pub fn story_from_markdown(text: &str, base: &Story) -> Result<Story, ParseError
     Ok(s)
 }
 
+/// A practice attempt as Markdown: front matter, a blank line, then the answer exactly.
+pub fn attempt_to_markdown(a: &PracticeAttempt) -> String {
+    let mut m = String::from("---\nkind: attempt\n");
+    if a.id > 0 {
+        let _ = writeln!(m, "id: {}", a.id);
+    }
+    let _ = writeln!(m, "question: {}", a.question);
+    if let Some(s) = a.story_id {
+        let _ = writeln!(m, "story: {s}");
+    }
+    if let Some(d) = a.duration_seconds {
+        let _ = writeln!(m, "duration_seconds: {d}");
+    }
+    let _ = writeln!(m, "words: {}", a.words);
+    let _ = writeln!(m, "score: {}", a.score);
+    for (theme, v) in a.themes.iter() {
+        let _ = writeln!(m, "{theme}: {v}");
+    }
+    let _ = writeln!(m, "created: {}", a.created);
+    m.push_str("---\n\n");
+    m.push_str(&a.answer);
+    m
+}
+
+/// Read a practice attempt from its Markdown form. `base` gives what the text leaves out.
+pub fn attempt_from_markdown(text: &str, base: &PracticeAttempt) -> Result<PracticeAttempt, ParseError> {
+    let mut a = base.clone();
+    let Some(front) = split_front(text)? else {
+        return err(1, "a practice attempt starts with front matter: `---`, `kind: attempt`, `question: ...`, `---`");
+    };
+    let mut question_line = None;
+    for (line, k, v) in &front.pairs {
+        let line = *line;
+        let val = scalar(line, v)?;
+        let number = |what: &str, max: u64| -> Result<Option<u64>, ParseError> {
+            match val.as_deref() {
+                None => Ok(None),
+                Some(x) => match x.parse::<u64>() {
+                    Ok(n) if n <= max => Ok(Some(n)),
+                    _ => err(line, format!("{what} `{x}`: a whole number from 0 to {max}")),
+                },
+            }
+        };
+        match k.as_str() {
+            "kind" | "id" => {}
+            "question" => {
+                question_line = Some(line);
+                a.question = val.unwrap_or_default();
+            }
+            "story" => a.story_id = number("story", i32::MAX as u64)?.map(|n| n as i64),
+            "duration_seconds" => {
+                a.duration_seconds = number("duration_seconds", u64::from(u32::MAX))?.map(|n| n as u32)
+            }
+            "words" => a.words = number("words", u64::from(u32::MAX))?.unwrap_or(0) as u32,
+            "score" => a.score = number("score", 100)?.unwrap_or(0) as u8,
+            "created" => a.created = stamp(line, &val.unwrap_or_default())?,
+            theme => match a.themes.get_mut(theme) {
+                Some(slot) => *slot = number(theme, 100)?.unwrap_or(0) as u8,
+                None => return err(line, format!("unknown key `{theme}`")),
+            },
+        }
+    }
+    if a.question.trim().is_empty() {
+        return err(question_line.unwrap_or(1), "the attempt needs a `question:` (a question id such as `failed`)");
+    }
+    a.answer = front.body.strip_prefix('\n').unwrap_or(&front.body).to_owned();
+    if a.answer.trim().is_empty() {
+        return err(front.body_line, "the attempt has no answer after its front matter");
+    }
+    Ok(a)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,6 +599,34 @@ mod tests {
         assert_eq!(e.line, 5, "{e}");
         let e = entry_from_markdown("<!-- starl: an error\nsecond line -->\n---\ntitle:\n---\n", &base).unwrap_err();
         assert_eq!(e.line, 4, "{e}");
+    }
+
+    #[test]
+    fn attempt_round_trips_exactly() {
+        let mut a = PracticeAttempt::new(
+            "failed",
+            "\nStarts with a blank line.\n\n\"Quoted\" — ünïcode\n",
+            Timestamp::UNIX_EPOCH,
+        );
+        a.id = 7;
+        a.story_id = Some(3);
+        a.duration_seconds = Some(161);
+        a.words = 9;
+        a.score = 74;
+        a.themes.learning = 55;
+        a.themes.prevention = 100;
+        let md = attempt_to_markdown(&a);
+        assert_eq!(kind_of(&md), Ok("attempt"));
+        let back = attempt_from_markdown(&md, &PracticeAttempt::new("", "", Timestamp::UNIX_EPOCH)).unwrap();
+        assert_eq!(PracticeAttempt { id: 7, ..back.clone() }, a, "{md}");
+        assert_eq!(attempt_to_markdown(&PracticeAttempt { id: 7, ..back }), md);
+        let base = PracticeAttempt::new("", "", Timestamp::UNIX_EPOCH);
+        let e = attempt_from_markdown("---\nkind: attempt\nquestion: failed\nscore: 101\n---\n\nx", &base).unwrap_err();
+        assert_eq!(e.line, 4, "{e}");
+        let e = attempt_from_markdown("---\nkind: attempt\nquestion: failed\nmood: 3\n---\n\nx", &base).unwrap_err();
+        assert_eq!((e.line, e.message.as_str()), (4, "unknown key `mood`"));
+        let e = attempt_from_markdown("---\nkind: attempt\nquestion: failed\n---\n\n", &base).unwrap_err();
+        assert!(e.message.contains("no answer"), "{e}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod entries;
 mod export;
 pub mod format;
 mod log;
+mod progress;
 mod story;
 
 use std::path::PathBuf;

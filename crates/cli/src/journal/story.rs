@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use starl_analyzer::{Analyzer, Report, Severity};
 use starl_config::Overrides;
-use starl_store::{Entry, FollowUpStatus, Id, Store, Story, StoryFilter};
+use starl_store::{Entry, FollowUpStatus, Id, Store, Story, StoryAnalysis, StoryFilter};
 
 use super::editor::{edit_until_valid, Edited};
 use super::entries::confirm;
@@ -166,6 +166,35 @@ fn is_question(id: &str) -> bool {
 pub struct Analyzers {
     config: starl_config::Config,
     by_framework: HashMap<Option<String>, Analyzer>,
+    rules_key: Option<u64>,
+}
+
+/// FNV-1a, 64 bits: a hash that is the same in every build and on every machine, for cache keys
+/// kept in the database (std's hasher may change between Rust releases).
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv::new()
+    }
+}
+
+impl Fnv {
+    pub fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    /// Add `bytes`, length first, so that ("ab", "c") and ("a", "bc") differ.
+    pub fn add(&mut self, bytes: &[u8]) -> &mut Fnv {
+        for &b in (bytes.len() as u64).to_le_bytes().iter().chain(bytes) {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl Analyzers {
@@ -175,7 +204,54 @@ impl Analyzers {
     }
 
     pub fn new(config: &ConfigArgs) -> Result<Analyzers> {
-        Ok(Analyzers { config: config.load()?, by_framework: HashMap::new() })
+        Ok(Analyzers { config: config.load()?, by_framework: HashMap::new(), rules_key: None })
+    }
+
+    /// A hash of everything besides a story's text that decides its analysis: this build of
+    /// starl (its version, and the executable's size and time, which change when the engine
+    /// does), the built-in rules, the configuration's rule files and its options.
+    fn rules_key(&mut self) -> Result<u64> {
+        if let Some(k) = self.rules_key {
+            return Ok(k);
+        }
+        let mut h = Fnv::new();
+        h.add(env!("CARGO_PKG_VERSION").as_bytes());
+        if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+            let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+            h.add(&meta.len().to_le_bytes()).add(&modified.unwrap_or_default().as_nanos().to_le_bytes());
+        }
+        for (name, text) in starl_analyzer::BUILTIN
+            .iter()
+            .copied()
+            .chain(self.config.rule_sources()?.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect::<Vec<_>>())
+        {
+            h.add(name.as_bytes()).add(text.as_bytes());
+        }
+        h.add(format!("{:?}", self.config.options(&Overrides::default())).as_bytes());
+        self.rules_key = Some(h.finish());
+        Ok(h.finish())
+    }
+
+    /// The cache key of a story's analysis: its framework and text under these rules.
+    pub fn analysis_key(&mut self, s: &Story) -> Result<String> {
+        let rules = self.rules_key()?;
+        let mut h = Fnv::new();
+        h.add(&rules.to_le_bytes()).add(s.framework.as_deref().unwrap_or("").as_bytes()).add(s.body.as_bytes());
+        Ok(format!("{:016x}", h.finish()))
+    }
+
+    /// What the bank keeps of a report, under the story's key.
+    pub fn summary(&mut self, s: &Story, r: &Report) -> Result<StoryAnalysis> {
+        let mut fits = r.fits.clone();
+        fits.sort();
+        Ok(StoryAnalysis { key: self.analysis_key(s)?, score: r.score, category: r.category.clone(), fits })
+    }
+
+    /// Keep a fresh analysis for the bank. Only a cache: failing to write it is not an error.
+    pub fn remember(&mut self, store: &mut dyn Store, s: &Story, r: &Report) {
+        if let Ok(a) = self.summary(s, r) {
+            let _ = store.save_story_analyses(&[(s.id, a)]);
+        }
     }
 
     pub fn get(&mut self, framework: Option<&str>) -> Result<&Analyzer> {
@@ -189,6 +265,28 @@ impl Analyzers {
 
     pub fn analyze(&mut self, s: &Story) -> Result<Report> {
         Ok(self.get(s.framework.as_deref())?.analyze(&s.body))
+    }
+
+    /// Analyse many stories on every core (the analyzer is `Sync`); reports in order.
+    pub fn analyze_all(&mut self, stories: &[&Story]) -> Result<Vec<Report>> {
+        for s in stories {
+            self.get(s.framework.as_deref())?;
+        }
+        let by_framework = &self.by_framework;
+        let analyze = |s: &Story| by_framework[&s.framework].analyze(&s.body);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(stories.len() / 8).max(1);
+        if threads == 1 {
+            return Ok(stories.iter().map(|s| analyze(s)).collect());
+        }
+        let chunk = stories.len().div_ceil(threads);
+        let reports = std::thread::scope(|scope| {
+            let handles: Vec<_> = stories
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(|s| analyze(s)).collect::<Vec<_>>()))
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().expect("the analyzer never panics")).collect()
+        });
+        Ok(reports)
     }
 }
 
@@ -372,6 +470,7 @@ fn new(a: &NewArgs) -> Result<ExitCode> {
     let report = analyzers.analyze(&story)?;
     story.score = Some(report.score);
     let s = store.create_story(&story).or_user()?;
+    analyzers.remember(store.as_mut(), &s, &report);
     eprintln!("\nThe whole story:");
     feedback(&report, None);
     println!("saved story {}: {} (score {}; fits: {})", s.id, s.title, report.score, fits_text(&report.fits));
@@ -431,10 +530,12 @@ fn edit(a: &IdArgs) -> Result<ExitCode> {
     s.id = original.id;
     s.created = original.created;
     s.updated = now();
-    let report = Analyzers::new(&a.config)?.analyze(&s)?;
+    let mut analyzers = Analyzers::new(&a.config)?;
+    let report = analyzers.analyze(&s)?;
     s.score = Some(report.score);
     match store.update_story(&s).or_user() {
         Ok(s) => {
+            analyzers.remember(store.as_mut(), &s, &report);
             drop(scratch);
             println!("updated story {}: {} (score {})", s.id, s.title, report.score);
             Ok(ExitCode::SUCCESS)
@@ -465,6 +566,7 @@ fn lint(a: &LintArgs) -> Result<ExitCode> {
         infos: count(Severity::Info),
     };
     printer.finish(&tally)?;
+    analyzers.remember(store.as_mut(), &s, &report);
     if s.score != Some(report.score) {
         // Keep the cached score in step with the rules.
         let mut updated = s.clone();
