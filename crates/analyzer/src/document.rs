@@ -176,7 +176,10 @@ impl<'a> Document<'a> {
         };
         let quotes = quoted_regions(self.text, start, end, masked);
         let section = self.section_at(start);
-        for (s_off, sentence) in block.split_sentence_bound_indices() {
+        let mut bounds = Vec::new();
+        sentence_bounds(block, &mut bounds);
+        for &(s_off, s_end) in &bounds {
+            let sentence = &block[s_off..s_end];
             let first = self.tokens.len();
             let s_start = start + s_off;
             let mut clause: u16 = 0;
@@ -210,6 +213,121 @@ impl<'a> Document<'a> {
             }
         }
     }
+}
+
+/// The UAX #29 sentences of `block` as byte ranges, exactly as `split_sentence_bound_indices`
+/// gives them; text of printable ASCII (and tabs) takes a fast path.
+fn sentence_bounds(block: &str, out: &mut Vec<(usize, usize)>) {
+    let b = block.as_bytes();
+    if !b.iter().all(|&c| c == b'\t' || (b' '..=b'~').contains(&c)) {
+        out.extend(block.split_sentence_bound_indices().map(|(o, s)| (o, o + s.len())));
+        return;
+    }
+    let mut from = 0;
+    for i in 1..b.len() {
+        if ascii_sentence_break(b, i) {
+            out.push((from, i));
+            from = i;
+        }
+    }
+    if from < b.len() {
+        out.push((from, b.len()));
+    }
+}
+
+/// Sentence_Break classes of printable ASCII and tab (UAX #29; no ASCII character is Extend,
+/// Format, OLetter or Sep, and the blocks hold no CR or LF).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sb {
+    Sp,
+    Lower,
+    Upper,
+    Numeric,
+    ATerm,
+    STerm,
+    Close,
+    SContinue,
+    Other,
+}
+
+#[inline]
+fn sb(c: u8) -> Sb {
+    SB_TABLE[c as usize]
+}
+
+static SB_TABLE: [Sb; 256] = {
+    let mut t = [Sb::Other; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = sb_of(c as u8);
+        c += 1;
+    }
+    t
+};
+
+const fn sb_of(c: u8) -> Sb {
+    match c {
+        b' ' | b'\t' => Sb::Sp,
+        b'a'..=b'z' => Sb::Lower,
+        b'A'..=b'Z' => Sb::Upper,
+        b'0'..=b'9' => Sb::Numeric,
+        b'.' => Sb::ATerm,
+        b'!' | b'?' => Sb::STerm,
+        b'"' | b'\'' | b'(' | b')' | b'[' | b']' | b'{' | b'}' => Sb::Close,
+        b',' | b'-' | b':' | b';' => Sb::SContinue,
+        _ => Sb::Other,
+    }
+}
+
+/// Is there a sentence boundary between `b[i - 1]` and `b[i]` (`0 < i < b.len()`)? Rules SB6 to
+/// SB11 of UAX #29, for the classes of [`sb`].
+fn ascii_sentence_break(b: &[u8], i: usize) -> bool {
+    // The left side must be `SATerm Close* Sp*` for any break (SB11); otherwise SB998.
+    if !matches!(sb(b[i - 1]), Sb::Sp | Sb::Close | Sb::ATerm | Sb::STerm) {
+        return false;
+    }
+    let mut j = i;
+    while j > 0 && sb(b[j - 1]) == Sb::Sp {
+        j -= 1;
+    }
+    let spaces = i - j;
+    while j > 0 && sb(b[j - 1]) == Sb::Close {
+        j -= 1;
+    }
+    let closes = i - spaces - j;
+    if j == 0 {
+        return false;
+    }
+    let term = sb(b[j - 1]);
+    if term != Sb::ATerm && term != Sb::STerm {
+        return false;
+    }
+    let next = sb(b[i]);
+    if term == Sb::ATerm {
+        if spaces == 0 && closes == 0 {
+            // SB6: ATerm × Numeric; SB7: (Upper | Lower) ATerm × Upper.
+            if next == Sb::Numeric {
+                return false;
+            }
+            if next == Sb::Upper && j >= 2 && matches!(sb(b[j - 2]), Sb::Upper | Sb::Lower) {
+                return false;
+            }
+        }
+        // SB8: ATerm Close* Sp* × (¬(OLetter | Upper | Lower | ParaSep | SATerm))* Lower.
+        let k = b[i..].iter().position(|&c| matches!(sb(c), Sb::Upper | Sb::Lower | Sb::ATerm | Sb::STerm));
+        if k.is_some_and(|k| sb(b[i + k]) == Sb::Lower) {
+            return false;
+        }
+    }
+    // SB8a: SATerm Close* Sp* × (SContinue | SATerm).
+    if matches!(next, Sb::SContinue | Sb::ATerm | Sb::STerm) {
+        return false;
+    }
+    // SB9: SATerm Close* × (Close | Sp | ParaSep); SB10: SATerm Close* Sp* × (Sp | ParaSep).
+    if (spaces == 0 && next == Sb::Close) || next == Sb::Sp {
+        return false;
+    }
+    true
 }
 
 /// Extend a sentence's end over its closing punctuation (`.`, `!`, `?`, quotes), within the block.
@@ -450,4 +568,49 @@ fn quoted_regions(text: &str, start: usize, end: usize, masked: &[u8]) -> Vec<(u
         out.push((o, end));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn reference(s: &str) -> Vec<(usize, usize)> {
+        s.split_sentence_bound_indices().map(|(o, x)| (o, o + x.len())).collect()
+    }
+
+    fn fast(s: &str) -> Vec<(usize, usize)> {
+        let mut v = Vec::new();
+        sentence_bounds(s, &mut v);
+        v
+    }
+
+    #[test]
+    fn every_ascii_pair_and_triple_splits_as_uax29() {
+        let chars: Vec<u8> = (b' '..=b'~').chain([b'\t']).collect();
+        for &a in &chars {
+            for &b in &chars {
+                for &c in b" aA1.\",\t#" {
+                    let s = String::from_utf8(vec![a, b, c, b'x', a, b' ', b'y']).unwrap();
+                    assert_eq!(fast(&s), reference(&s), "{s:?}");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn ascii_fast_path_splits_as_uax29(s in "([A-Za-z0-9]{1,8}|[ \t]{1,3}|[.!?]{1,2}|[\"'()\\[\\]{}]|[,;:\\-]|[#$%&*+/<=>@^_`|~\\\\]|e\\.g\\.|U\\.S\\.){0,40}") {
+            prop_assert_eq!(fast(&s), reference(&s));
+        }
+
+        #[test]
+        fn story_like_text_splits_as_uax29(words in proptest::collection::vec(
+            "(I|We|the|team|release|v1\\.2|3\\.5%|\\$200|\\(QA\\)|\"done\"|it's|e\\.g\\.|etc\\.|Mr\\.|no\\.|[a-z]{1,6}|[A-Z][a-z]{0,5})([.,;:!?]|\\.\\.\\.|\\?!|\\.\\)|\\.\"|)",
+            0..40,
+        )) {
+            let s = words.join(" ");
+            prop_assert_eq!(fast(&s), reference(&s));
+        }
+    }
 }

@@ -6,7 +6,7 @@ use rustc_hash::FxHashSet;
 
 use crate::document::{Document, Syntax};
 use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target};
-use crate::pattern::{Lexicon, LexiconLookup};
+use crate::pattern::{Lexicon, LexiconLookup, Words, NO_WORD};
 use crate::report::{Diagnostic, PartSpan, Report, Strength, Structure, Themes};
 
 /// How to analyse: the user's configuration, already resolved.
@@ -153,15 +153,33 @@ impl Analyzer {
         let mut part_cues: Vec<Vec<(PartId, u32)>> = vec![Vec::new(); n_sent];
         let mut category_hits = vec![0u32; rs.categories.len()];
         let mut question_hits = vec![0usize; rs.questions.len()];
-        let mut words: Vec<&str> = Vec::with_capacity(64);
+        let mut norms: Vec<&str> = Vec::with_capacity(64);
+        let mut ids: Vec<u32> = Vec::with_capacity(64);
+        // `seen[id] == si + 1`: sentence `si` holds the word `id`.
+        let mut seen: Vec<u32> = vec![0; rs.vocab.len()];
         for (si, s) in doc.sentences.iter().enumerate() {
-            words.clear();
-            words.extend(s.tokens.clone().map(|t| doc.norm(t)));
+            norms.clear();
+            norms.extend(s.tokens.clone().map(|t| doc.norm(t)));
+            ids.clear();
+            ids.extend(norms.iter().map(|w| rs.vocab.get(w)));
+            let words = Words { text: &norms, ids: &ids };
+            let stamp = si as u32 + 1;
+            for &id in &ids {
+                if let Some(x) = seen.get_mut(id as usize) {
+                    *x = stamp;
+                }
+            }
             let base = s.tokens.start as u32;
-            for i in 0..words.len() {
-                rs.index.candidates(words[i], |pk| {
+            for i in 0..words.text.len() {
+                rs.index.candidates(words.text[i], words.ids[i], |(pk, gate)| {
+                    if gate != NO_WORD && seen[gate as usize] != stamp {
+                        return;
+                    }
+                    if !rs.may_match(pk, &seen, stamp) {
+                        return;
+                    }
                     let (target, pat) = &rs.patterns[pk as usize];
-                    if let Some(end) = pat.match_at(&words, i, rs) {
+                    if let Some(end) = pat.match_at(words, i, rs) {
                         match *target {
                             Target::Rule(r) => hits.push(Hit {
                                 rule: r,
@@ -183,7 +201,8 @@ impl Analyzer {
         }
 
         // 2. Context: drop negated, quoted, agent-bearing and wrong-subject hits; then overlaps.
-        hits.retain(|h| self.keep_hit(&doc, h));
+        let mut before: Vec<&str> = Vec::new();
+        hits.retain(|h| self.keep_hit(&doc, h, &mut before));
         hits.sort_by_key(|h| (h.rule, h.t0, std::cmp::Reverse(h.t1)));
         let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
         for h in hits {
@@ -442,7 +461,8 @@ impl Analyzer {
         }
     }
 
-    fn keep_hit(&self, doc: &Document, h: &Hit) -> bool {
+    /// `before` is a buffer for the words of the sentence before the hit.
+    fn keep_hit<'d>(&self, doc: &'d Document, h: &Hit, before: &mut Vec<&'d str>) -> bool {
         let r = &self.rules.rules[h.rule as usize];
         let s = &doc.sentences[h.sentence as usize];
         let (t0, t1) = (h.t0 as usize, h.t1 as usize);
@@ -461,7 +481,9 @@ impl Analyzer {
             return false;
         }
         if r.negatable || r.subject.is_some() {
-            let words: Vec<&str> = (first..t0).map(|k| doc.norm(k)).collect();
+            before.clear();
+            before.extend((first..t0).map(|k| doc.norm(k)));
+            let words = &before[..];
             if r.negatable {
                 let clause = doc.tokens[t0].clause;
                 let lo = t0.saturating_sub(self.rules.analysis.negation_window).max(first);
@@ -469,7 +491,7 @@ impl Analyzer {
                     if doc.tokens[k].clause != clause {
                         break;
                     }
-                    if self.phrase_ends_at(self.negators, &words, k - first) {
+                    if self.phrase_ends_at(self.negators, words, k - first) {
                         return false;
                     }
                 }

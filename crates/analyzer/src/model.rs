@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::pattern::{Lexicon, LexiconLookup, Pattern, PatternIndex, WordPat};
+use crate::pattern::{Lexicon, LexiconLookup, Pattern, PatternIndex, Vocab, WordPat, NO_WORD};
 
 /// What a rule is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -376,7 +376,15 @@ pub struct RuleSet {
     pub(crate) lexicons: Vec<Lexicon>,
     lexicon_names: FxHashMap<String, usize>,
     pub(crate) patterns: Vec<(Target, Pattern)>,
-    pub(crate) index: PatternIndex<u32>,
+    /// Pattern keys by first word, each with a word id that a sentence must hold for the pattern
+    /// to match there (or `NO_WORD`), checked before anything else.
+    pub(crate) index: PatternIndex<(u32, u32)>,
+    /// Every exact word of the patterns and lexicons.
+    pub(crate) vocab: Vocab,
+    /// For each pattern, a range of `required`: groups of word ids, each written as its length and
+    /// then its ids, one of each group of which a sentence must hold for the pattern to match.
+    pub(crate) required_at: Vec<(u32, u32)>,
+    pub(crate) required: Vec<u32>,
     rule_ids: FxHashMap<String, u16>,
 }
 
@@ -447,6 +455,9 @@ impl RuleSet {
             lexicon_names: FxHashMap::default(),
             patterns: Vec::new(),
             index: PatternIndex::default(),
+            vocab: Vocab::default(),
+            required_at: Vec::new(),
+            required: Vec::new(),
             rule_ids: FxHashMap::default(),
         };
         for f in &files {
@@ -464,6 +475,9 @@ impl RuleSet {
                     }
                 }
             }
+        }
+        for lex in &mut set.lexicons {
+            lex.intern(&mut set.vocab);
         }
         // 2. Definitions, later ones replacing earlier ones of the same id.
         let mut rule_defs: Vec<(usize, RuleDef)> = Vec::new();
@@ -709,13 +723,45 @@ impl RuleSet {
     }
 
     fn add_pattern(&mut self, target: Target, src: &Spanned<String>) -> Result<(), String> {
-        let p = Pattern::compile(src.get_ref(), self)?;
+        let mut vocab = std::mem::take(&mut self.vocab);
+        let p = Pattern::compile(src.get_ref(), self, &mut vocab);
+        let p = match p {
+            Ok(p) => p,
+            Err(e) => {
+                self.vocab = vocab;
+                return Err(e);
+            }
+        };
         let key = self.patterns.len() as u32;
+        let required = p.required();
+        let gate = required.iter().find(|g| g.len() == 1).map_or(NO_WORD, |g| g[0]);
         let mut index = std::mem::take(&mut self.index);
-        index.add(key, &p, self);
+        index.add((key, gate), &p, self, &mut vocab);
         self.index = index;
+        self.vocab = vocab;
+        let from = self.required.len() as u32;
+        for group in required {
+            self.required.push(group.len() as u32);
+            self.required.extend(group);
+        }
+        self.required_at.push((from, self.required.len() as u32));
         self.patterns.push((target, p));
         Ok(())
+    }
+
+    /// Can pattern `key` match in a sentence? `seen[id] == stamp` for the ids the sentence holds.
+    #[inline]
+    pub(crate) fn may_match(&self, key: u32, seen: &[u32], stamp: u32) -> bool {
+        let (mut i, end) = self.required_at[key as usize];
+        while i < end {
+            let n = self.required[i as usize];
+            let group = &self.required[i as usize + 1..(i + 1 + n) as usize];
+            if !group.iter().any(|&id| seen[id as usize] == stamp) {
+                return false;
+            }
+            i += 1 + n;
+        }
+        true
     }
 
     /// The rule with this id.

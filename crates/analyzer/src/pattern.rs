@@ -62,11 +62,101 @@ impl WordPat {
     pub fn matches(&self, w: &str) -> bool {
         match self {
             WordPat::Exact(e) => **e == *w,
-            WordPat::Prefix(p) => w.starts_with(&**p),
-            WordPat::Suffix(p) => w.len() > p.len() && w.ends_with(&**p),
+            WordPat::Prefix(p) => starts_with(w, p),
+            WordPat::Suffix(p) => w.len() > p.len() && ends_with(w, p),
             WordPat::Any => true,
         }
     }
+}
+
+/// The exact words of every pattern and lexicon of a rule set, each with a small id: a story
+/// word is looked up once, then every exact test is an integer comparison.
+#[derive(Debug, Default)]
+pub struct Vocab {
+    map: FxHashMap<Box<str>, u32>,
+}
+
+/// The id of a word that no pattern or lexicon names.
+pub const NO_WORD: u32 = u32::MAX;
+
+impl Vocab {
+    /// The id of `w`, adding it if new.
+    pub fn intern(&mut self, w: &str) -> u32 {
+        if let Some(&i) = self.map.get(w) {
+            return i;
+        }
+        let i = self.map.len() as u32;
+        self.map.insert(w.into(), i);
+        i
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// The id of `w`, or [`NO_WORD`].
+    #[inline]
+    pub fn get(&self, w: &str) -> u32 {
+        self.map.get(w).copied().unwrap_or(NO_WORD)
+    }
+}
+
+/// A compiled word test: exact words by id, wildcards by string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Test {
+    Id(u32),
+    Prefix(Box<str>),
+    Suffix(Box<str>),
+    Any,
+}
+
+impl Test {
+    fn new(w: &WordPat, vocab: &mut Vocab) -> Test {
+        match w {
+            WordPat::Exact(e) => Test::Id(vocab.intern(e)),
+            WordPat::Prefix(p) => Test::Prefix(p.clone()),
+            WordPat::Suffix(p) => Test::Suffix(p.clone()),
+            WordPat::Any => Test::Any,
+        }
+    }
+
+    #[inline]
+    fn matches(&self, w: &str, id: u32) -> bool {
+        match self {
+            Test::Id(e) => *e == id,
+            Test::Prefix(p) => starts_with(w, p),
+            Test::Suffix(p) => w.len() > p.len() && ends_with(w, p),
+            Test::Any => true,
+        }
+    }
+}
+
+/// The words of one sentence: normalised text and vocabulary ids, side by side.
+#[derive(Debug, Clone, Copy)]
+pub struct Words<'a> {
+    pub text: &'a [&'a str],
+    pub ids: &'a [u32],
+}
+
+impl Words<'_> {
+    #[inline]
+    fn len(&self) -> usize {
+        self.text.len()
+    }
+}
+
+/// `str::starts_with`, without a call to `memcmp` for the short strings of patterns.
+#[inline]
+fn starts_with(w: &str, p: &str) -> bool {
+    let (w, p) = (w.as_bytes(), p.as_bytes());
+    w.len() >= p.len() && w.iter().zip(p).all(|(a, b)| a == b)
+}
+
+/// `str::ends_with`, without a call to `memcmp`.
+#[inline]
+fn ends_with(w: &str, p: &str) -> bool {
+    let (w, p) = (w.as_bytes(), p.as_bytes());
+    w.len() >= p.len() && w[w.len() - p.len()..].iter().zip(p).all(|(a, b)| a == b)
 }
 
 /// A lexicon: named list of phrases, each a sequence of word tests, compiled into a trie so that
@@ -80,6 +170,8 @@ pub struct Lexicon {
 #[derive(Debug, Clone, Default)]
 struct TrieNode {
     exact: FxHashMap<Box<str>, u32>,
+    /// `exact` by vocabulary id, filled by [`Lexicon::intern`].
+    ids: FxHashMap<u32, u32>,
     wild: Vec<(WordPat, u32)>,
     terminal: bool,
 }
@@ -92,6 +184,13 @@ impl Lexicon {
     pub fn extend(&mut self, other: Lexicon) {
         self.phrases.extend(other.phrases);
         self.reindex();
+    }
+
+    /// Key the trie by vocabulary ids; to be called once all phrases are in.
+    pub fn intern(&mut self, vocab: &mut Vocab) {
+        for node in &mut self.trie {
+            node.ids = node.exact.iter().map(|(w, &n)| (vocab.intern(w), n)).collect();
+        }
     }
 
     fn reindex(&mut self) {
@@ -123,7 +222,7 @@ impl Lexicon {
     }
 
     /// The end positions (exclusive) of every phrase that matches `words` at `pos`, shortest first.
-    fn ends(&self, words: &[&str], pos: usize) -> ([u32; MAX_PHRASE], usize) {
+    fn ends(&self, words: Words, pos: usize) -> ([u32; MAX_PHRASE], usize) {
         let mut out = [0u32; MAX_PHRASE];
         let mut n = 0;
         // (node, position) pairs still to explore; a tiny explicit stack.
@@ -138,8 +237,8 @@ impl Lexicon {
                 out[n] = at;
                 n += 1;
             }
-            let Some(w) = words.get(at as usize) else { continue };
-            if let Some(&next) = node.exact.get(*w) {
+            let Some(w) = words.text.get(at as usize) else { continue };
+            if let Some(&next) = node.ids.get(&words.ids[at as usize]) {
                 if top < stack.len() {
                     stack[top] = (next, at + 1);
                     top += 1;
@@ -183,9 +282,9 @@ fn split_words(s: &str) -> impl Iterator<Item = &str> {
 
 #[derive(Debug, Clone)]
 enum Alt {
-    Word(WordPat),
+    Word(Test),
     /// A hyphenated alternative: several words in a row.
-    Seq(Vec<WordPat>),
+    Seq(Vec<Test>),
     Lex(usize),
 }
 
@@ -194,12 +293,13 @@ enum Elem {
     /// Alternatives: exact words in a hash set (one look-up, however long the list), the rest
     /// (wildcards, sequences, lexicons) tried in order.
     Alts {
-        exact: rustc_hash::FxHashSet<Box<str>>,
+        /// Vocabulary ids, sorted and deduplicated.
+        exact: Vec<u32>,
         alts: Vec<Alt>,
         optional: bool,
     },
     Gap(usize),
-    Not(Vec<WordPat>),
+    Not(Vec<Test>),
 }
 
 /// A compiled pattern.
@@ -215,7 +315,7 @@ pub trait LexiconLookup {
 }
 
 impl Pattern {
-    pub fn compile(src: &str, lex: &dyn LexiconLookup) -> Result<Pattern, String> {
+    pub fn compile(src: &str, lex: &dyn LexiconLookup, vocab: &mut Vocab) -> Result<Pattern, String> {
         let mut elems = Vec::new();
         for raw in src.split_whitespace() {
             if let Some(n) = raw.strip_prefix("..") {
@@ -228,7 +328,7 @@ impl Pattern {
             }
             if let Some(n) = raw.strip_prefix('!') {
                 let words: Result<Vec<_>, _> = n.split('|').map(WordPat::parse).collect();
-                elems.push(Elem::Not(words?));
+                elems.push(Elem::Not(words?.iter().map(|w| Test::new(w, vocab)).collect()));
                 continue;
             }
             let (body, optional) = match raw.strip_suffix('?') {
@@ -236,25 +336,23 @@ impl Pattern {
                 None => (raw, false),
             };
             let mut alts = Vec::new();
+            let mut exact = Vec::new();
             for a in body.split('|') {
                 if let Some(name) = a.strip_prefix('@') {
                     let id = lex.lexicon_id(name).ok_or_else(|| format!("unknown lexicon `@{name}`"))?;
                     alts.push(Alt::Lex(id));
                 } else if a.contains(['-', '/', '+']) && a.len() > 1 {
                     let words: Result<Vec<_>, _> = split_words(a).map(WordPat::parse).collect();
-                    alts.push(Alt::Seq(words?));
+                    alts.push(Alt::Seq(words?.iter().map(|w| Test::new(w, vocab)).collect()));
                 } else {
-                    alts.push(Alt::Word(WordPat::parse(a)?));
+                    match Test::new(&WordPat::parse(a)?, vocab) {
+                        Test::Id(id) => exact.push(id),
+                        t => alts.push(Alt::Word(t)),
+                    }
                 }
             }
-            let mut exact = rustc_hash::FxHashSet::default();
-            alts.retain(|a| match a {
-                Alt::Word(WordPat::Exact(w)) => {
-                    exact.insert(w.clone());
-                    false
-                }
-                _ => true,
-            });
+            exact.sort_unstable();
+            exact.dedup();
             elems.push(Elem::Alts { exact, alts, optional });
         }
         let p = Pattern { elems };
@@ -273,19 +371,21 @@ impl Pattern {
     }
 
     /// The word tests one of which the first matched word must pass.
-    fn first_words(&self, lex: &dyn LexiconLookup) -> Vec<WordPat> {
+    fn first_words(&self, lex: &dyn LexiconLookup, vocab: &mut Vocab) -> Vec<Test> {
         let mut out = Vec::new();
         for e in &self.elems {
             match e {
                 Elem::Not(_) => continue,
                 Elem::Gap(_) => break,
                 Elem::Alts { exact, alts, optional } => {
-                    out.extend(exact.iter().map(|w| WordPat::Exact(w.clone())));
+                    out.extend(exact.iter().map(|&w| Test::Id(w)));
                     for a in alts {
                         match a {
                             Alt::Word(w) => out.push(w.clone()),
                             Alt::Seq(ws) => out.push(ws[0].clone()),
-                            Alt::Lex(id) => out.extend(lex.lexicon(*id).phrases.iter().map(|p| p[0].clone())),
+                            Alt::Lex(id) => {
+                                out.extend(lex.lexicon(*id).phrases.iter().map(|p| Test::new(&p[0], vocab)))
+                            }
                         }
                     }
                     if !optional {
@@ -297,18 +397,34 @@ impl Pattern {
         out
     }
 
+    /// Sets of word ids one of which a sentence must contain for the pattern to match there: the
+    /// exact words of each element that is neither optional nor has other kinds of alternative
+    /// (the first element excepted: the index has already checked it).
+    pub fn required(&self) -> Vec<Vec<u32>> {
+        let first = self.elems.iter().position(|e| !matches!(e, Elem::Not(_)));
+        self.elems
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| Some(i) != first)
+            .filter_map(|(_, e)| match e {
+                Elem::Alts { exact, alts, optional: false } if alts.is_empty() => Some(exact.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Match at word `at` of `words`; returns the end (exclusive) of the shortest match.
-    pub fn match_at(&self, words: &[&str], at: usize, lex: &dyn LexiconLookup) -> Option<usize> {
+    pub fn match_at(&self, words: Words, at: usize, lex: &dyn LexiconLookup) -> Option<usize> {
         self.go(0, words, at, at, lex)
     }
 
-    fn go(&self, ei: usize, words: &[&str], pos: usize, start: usize, lex: &dyn LexiconLookup) -> Option<usize> {
+    fn go(&self, ei: usize, words: Words, pos: usize, start: usize, lex: &dyn LexiconLookup) -> Option<usize> {
         let Some(e) = self.elems.get(ei) else {
             return (pos > start).then_some(pos);
         };
         match e {
             Elem::Not(ws) => {
-                if words.get(pos).is_some_and(|w| ws.iter().any(|p| p.matches(w))) {
+                if words.text.get(pos).is_some_and(|w| ws.iter().any(|p| p.matches(w, words.ids[pos]))) {
                     None
                 } else {
                     self.go(ei + 1, words, pos, start, lex)
@@ -326,7 +442,7 @@ impl Pattern {
                 None
             }
             Elem::Alts { exact, alts, optional } => {
-                if words.get(pos).is_some_and(|w| exact.contains(*w)) {
+                if words.ids.get(pos).is_some_and(|id| contains(exact, *id)) {
                     if let Some(end) = self.go(ei + 1, words, pos + 1, start, lex) {
                         return Some(end);
                     }
@@ -334,7 +450,7 @@ impl Pattern {
                 for a in alts {
                     match a {
                         Alt::Word(w) => {
-                            if words.get(pos).is_some_and(|x| w.matches(x)) {
+                            if words.text.get(pos).is_some_and(|x| w.matches(x, words.ids[pos])) {
                                 if let Some(end) = self.go(ei + 1, words, pos + 1, start, lex) {
                                     return Some(end);
                                 }
@@ -368,14 +484,16 @@ impl Pattern {
 impl Pattern {
     fn phrase(
         &self,
-        phrase: &[WordPat],
+        phrase: &[Test],
         ei: usize,
-        words: &[&str],
+        words: Words,
         pos: usize,
         start: usize,
         lex: &dyn LexiconLookup,
     ) -> Option<usize> {
-        if phrase.len() + pos <= words.len() && phrase.iter().zip(&words[pos..]).all(|(p, w)| p.matches(w)) {
+        if phrase.len() + pos <= words.len()
+            && phrase.iter().zip(&words.text[pos..]).zip(&words.ids[pos..]).all(|((p, w), &id)| p.matches(w, id))
+        {
             self.go(ei + 1, words, pos + phrase.len(), start, lex)
         } else {
             None
@@ -383,26 +501,51 @@ impl Pattern {
     }
 }
 
+/// Is `id` in the sorted list `ids`?
+#[inline]
+fn contains(ids: &[u32], id: u32) -> bool {
+    if ids.len() <= 8 {
+        ids.contains(&id)
+    } else {
+        ids.binary_search(&id).is_ok()
+    }
+}
+
 /// Which patterns may start at a word: exact first words by hash, the few wildcard first words by
 /// a short scan.
 #[derive(Debug, Default)]
 pub struct PatternIndex<K: Copy> {
-    exact: FxHashMap<Box<str>, Vec<K>>,
-    wild: Vec<(WordPat, K)>,
+    /// By vocabulary id.
+    exact: Vec<Vec<K>>,
+    wild: Vec<(Test, K)>,
+    /// For each first byte of a word, the indices into `wild` of the tests it may pass, in order.
+    by_byte: Vec<Vec<u32>>,
 }
 
 impl<K: Copy + PartialEq> PatternIndex<K> {
-    pub fn add(&mut self, key: K, p: &Pattern, lex: &dyn LexiconLookup) {
-        for w in p.first_words(lex) {
+    pub fn add(&mut self, key: K, p: &Pattern, lex: &dyn LexiconLookup, vocab: &mut Vocab) {
+        for w in p.first_words(lex, vocab) {
             match w {
-                WordPat::Exact(e) => {
-                    let v = self.exact.entry(e).or_default();
+                Test::Id(e) => {
+                    let e = e as usize;
+                    if self.exact.len() <= e {
+                        self.exact.resize_with(e + 1, Vec::new);
+                    }
+                    let v = &mut self.exact[e];
                     if !v.contains(&key) {
                         v.push(key);
                     }
                 }
                 other => {
                     if !self.wild.iter().any(|(w, k)| *w == other && *k == key) {
+                        if self.by_byte.is_empty() {
+                            self.by_byte = vec![Vec::new(); 256];
+                        }
+                        let i = self.wild.len() as u32;
+                        match &other {
+                            Test::Prefix(p) => self.by_byte[p.as_bytes()[0] as usize].push(i),
+                            _ => self.by_byte.iter_mut().for_each(|v| v.push(i)),
+                        }
                         self.wild.push((other, key));
                     }
                 }
@@ -412,13 +555,26 @@ impl<K: Copy + PartialEq> PatternIndex<K> {
 
     /// Calls `f` once for each pattern that may start with `word`.
     #[inline]
-    pub fn candidates(&self, word: &str, mut f: impl FnMut(K)) {
-        if let Some(v) = self.exact.get(word) {
+    pub fn candidates(&self, word: &str, id: u32, mut f: impl FnMut(K)) {
+        if let Some(v) = self.exact.get(id as usize) {
             v.iter().for_each(|&k| f(k));
         }
-        for (w, k) in &self.wild {
-            if w.matches(word) {
-                f(*k);
+        // Words are never empty; an empty one is checked against every test.
+        match word.as_bytes().first().filter(|_| !self.by_byte.is_empty()) {
+            Some(&b) => {
+                for &i in &self.by_byte[b as usize] {
+                    let (w, k) = &self.wild[i as usize];
+                    if w.matches(word, id) {
+                        f(*k);
+                    }
+                }
+            }
+            None => {
+                for (w, k) in &self.wild {
+                    if w.matches(word, id) {
+                        f(*k);
+                    }
+                }
             }
         }
     }
@@ -438,18 +594,21 @@ mod tests {
         }
     }
 
-    fn lex() -> Lex {
-        Lex(vec![(
-            "team".into(),
-            Lexicon::parse(&["qa".into(), "the qa team".into(), "product".into(), "the other team".into()]).unwrap(),
-        )])
+    fn lex(vocab: &mut Vocab) -> Lex {
+        let mut l =
+            Lexicon::parse(&["qa".into(), "the qa team".into(), "product".into(), "the other team".into()]).unwrap();
+        l.intern(vocab);
+        Lex(vec![("team".into(), l)])
     }
 
     fn m(p: &str, s: &str) -> Option<(usize, usize)> {
-        let l = lex();
-        let p = Pattern::compile(p, &l).unwrap();
-        let words: Vec<&str> = s.split_whitespace().collect();
-        (0..words.len()).find_map(|i| p.match_at(&words, i, &l).map(|e| (i, e)))
+        let mut vocab = Vocab::default();
+        let l = lex(&mut vocab);
+        let p = Pattern::compile(p, &l, &mut vocab).unwrap();
+        let text: Vec<&str> = s.split_whitespace().collect();
+        let ids: Vec<u32> = text.iter().map(|w| vocab.get(w)).collect();
+        let words = Words { text: &text, ids: &ids };
+        (0..text.len()).find_map(|i| p.match_at(words, i, &l).map(|e| (i, e)))
     }
 
     #[test]
@@ -481,11 +640,12 @@ mod tests {
 
     #[test]
     fn bad_patterns_are_rejected() {
-        let l = lex();
-        assert!(Pattern::compile(".. foo", &l).is_err());
-        assert!(Pattern::compile("foo ..", &l).is_err());
-        assert!(Pattern::compile("foo? bar?", &l).is_err());
-        assert!(Pattern::compile("@nope", &l).is_err());
-        assert!(Pattern::compile("a ..99 b", &l).is_err());
+        let mut v = Vocab::default();
+        let l = lex(&mut v);
+        assert!(Pattern::compile(".. foo", &l, &mut v).is_err());
+        assert!(Pattern::compile("foo ..", &l, &mut v).is_err());
+        assert!(Pattern::compile("foo? bar?", &l, &mut v).is_err());
+        assert!(Pattern::compile("@nope", &l, &mut v).is_err());
+        assert!(Pattern::compile("a ..99 b", &l, &mut v).is_err());
     }
 }
