@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use starl_analyzer::{Analyzer, Options, RuleSet, Syntax};
+use starl_analyzer::{Analyzer, Options, RuleSet};
 use starl_config::{Config, Overrides};
 
 /// What a file looked like when it was read: changes to it change this.
@@ -32,8 +32,8 @@ struct Loaded {
     /// The files it was read from (the configuration, its rule files and folders) as they were.
     watched: Vec<(PathBuf, Option<Stamp>)>,
     config: Result<Config, String>,
-    /// Per syntax (Markdown, plain text), built on first use.
-    analyzers: [Option<Arc<Analyzer>>; 2],
+    /// Built on first use; one for both syntaxes (`Analyzer::analyze_as`).
+    analyzer: Option<Arc<Analyzer>>,
     /// A problem not yet shown to the user.
     unreported: Option<String>,
 }
@@ -55,7 +55,7 @@ impl Loaded {
             }
         }
         let unreported = config.as_ref().err().cloned();
-        Loaded { watched, config, analyzers: [None, None], unreported }
+        Loaded { watched, config, analyzer: None, unreported }
     }
 
     fn is_current(&self) -> bool {
@@ -64,13 +64,6 @@ impl Loaded {
 
     fn watches(&self, p: &Path) -> bool {
         self.watched.iter().any(|(w, _)| w == p)
-    }
-}
-
-fn slot(syntax: Syntax) -> usize {
-    match syntax {
-        Syntax::Markdown => 0,
-        Syntax::Plain => 1,
     }
 }
 
@@ -86,19 +79,19 @@ pub struct Configs {
     /// Folder -> the configuration file found for it (`None`: none, the defaults).
     found: HashMap<PathBuf, Option<PathBuf>>,
     loaded: HashMap<PathBuf, Loaded>,
-    defaults: [Option<Arc<Analyzer>>; 2],
+    default: Option<Arc<Analyzer>>,
 }
 
 impl Configs {
     /// The analyzer for a document in `folder` (`None` for documents that are not files: the
     /// user's configuration, if any).
-    pub fn resolve(&mut self, folder: Option<&Path>, syntax: Syntax) -> Resolved {
+    pub fn resolve(&mut self, folder: Option<&Path>) -> Resolved {
         let path = match folder {
             Some(dir) => self.discover(dir),
             None => starl_config::user_config_dir().map(|d| d.join("starl.toml")).filter(|p| p.is_file()),
         };
         let Some(path) = path else {
-            return Resolved { analyzer: self.default_analyzer(syntax), problem: None };
+            return Resolved { analyzer: self.default_analyzer(), problem: None };
         };
         let current = self.loaded.get(&path).is_some_and(Loaded::is_current);
         if !current {
@@ -106,18 +99,18 @@ impl Configs {
                 // Deleted (or renamed): look again from where the document is.
                 self.loaded.remove(&path);
                 self.found.retain(|_, p| p.as_deref() != Some(&path));
-                return self.resolve(folder, syntax);
+                return self.resolve(folder);
             }
             self.loaded.insert(path.clone(), Loaded::load(&path));
         }
         let loaded = self.loaded.get_mut(&path).expect("just loaded");
-        let built = match (&loaded.config, &loaded.analyzers[slot(syntax)]) {
+        let built = match (&loaded.config, &loaded.analyzer) {
             (_, Some(a)) => Some(a.clone()),
             (Err(_), None) => None,
-            (Ok(config), None) => match config.analyzer(&Overrides { syntax: Some(syntax), ..Default::default() }) {
+            (Ok(config), None) => match config.analyzer(&Overrides::default()) {
                 Ok(a) => {
                     let a = Arc::new(a);
-                    loaded.analyzers[slot(syntax)] = Some(a.clone());
+                    loaded.analyzer = Some(a.clone());
                     Some(a)
                 }
                 Err(e) => {
@@ -131,7 +124,7 @@ impl Configs {
             .unreported
             .take()
             .map(|e| format!("starl: {e}\nUsing the default configuration until {} is fixed.", path.display()));
-        let analyzer = built.unwrap_or_else(|| self.default_analyzer(syntax));
+        let analyzer = built.unwrap_or_else(|| self.default_analyzer());
         Resolved { analyzer, problem }
     }
 
@@ -139,11 +132,10 @@ impl Configs {
         self.found.entry(dir.to_owned()).or_insert_with(|| starl_config::discover(dir)).clone()
     }
 
-    fn default_analyzer(&mut self, syntax: Syntax) -> Arc<Analyzer> {
-        self.defaults[slot(syntax)]
+    fn default_analyzer(&mut self) -> Arc<Analyzer> {
+        self.default
             .get_or_insert_with(|| {
-                let options = Options { syntax, ..Options::default() };
-                Arc::new(Analyzer::new(RuleSet::builtin(), options).expect("default options are valid"))
+                Arc::new(Analyzer::new(RuleSet::builtin(), Options::default()).expect("default options are valid"))
             })
             .clone()
     }
@@ -178,14 +170,14 @@ mod tests {
         let cfg = dir.path().join("starl.toml");
         std::fs::write(&cfg, "disable = [\"hedging\"]\n").unwrap();
         let mut c = Configs::default();
-        let r = c.resolve(Some(&sub), Syntax::Markdown);
+        let r = c.resolve(Some(&sub));
         assert!(r.problem.is_none());
         assert!(!hedges(&r.analyzer));
-        let again = c.resolve(Some(&sub), Syntax::Markdown);
+        let again = c.resolve(Some(&sub));
         assert!(Arc::ptr_eq(&r.analyzer, &again.analyzer), "cached");
 
         std::fs::write(&cfg, "disable = []\n").unwrap();
-        let r = c.resolve(Some(&sub), Syntax::Markdown);
+        let r = c.resolve(Some(&sub));
         assert!(hedges(&r.analyzer), "reloaded after the file changed");
     }
 
@@ -195,17 +187,17 @@ mod tests {
         let cfg = dir.path().join("starl.toml");
         std::fs::write(&cfg, "disable = [\"hedging\"\ncolour = 1\n").unwrap();
         let mut c = Configs::default();
-        let r = c.resolve(Some(dir.path()), Syntax::Markdown);
+        let r = c.resolve(Some(dir.path()));
         assert!(r.problem.as_deref().is_some_and(|p| p.contains("starl.toml")), "{:?}", r.problem);
         assert!(hedges(&r.analyzer));
-        assert!(c.resolve(Some(dir.path()), Syntax::Markdown).problem.is_none(), "once");
-        assert!(c.resolve(Some(dir.path()), Syntax::Plain).problem.is_none(), "once for both syntaxes");
+        assert!(c.resolve(Some(dir.path())).problem.is_none(), "once");
+        assert!(c.resolve(Some(dir.path())).problem.is_none(), "only once");
 
         // Valid TOML naming an unknown rule fails when the analyzer is built.
         std::fs::write(&cfg, "disable = [\"no-such-rule\"]\n").unwrap();
-        let r = c.resolve(Some(dir.path()), Syntax::Markdown);
+        let r = c.resolve(Some(dir.path()));
         assert!(r.problem.as_deref().is_some_and(|p| p.contains("no-such-rule")), "{:?}", r.problem);
-        assert!(c.resolve(Some(dir.path()), Syntax::Plain).problem.is_none());
+        assert!(c.resolve(Some(dir.path())).problem.is_none());
     }
 
     #[test]
@@ -215,12 +207,12 @@ mod tests {
         std::fs::create_dir_all(&sub).unwrap();
         std::fs::write(dir.path().join("starl.toml"), "disable = [\"hedging\"]\n").unwrap();
         let mut c = Configs::default();
-        assert!(!hedges(&c.resolve(Some(&sub), Syntax::Markdown).analyzer));
+        assert!(!hedges(&c.resolve(Some(&sub)).analyzer));
         std::fs::remove_file(dir.path().join("starl.toml")).unwrap();
         // The user's own configuration may apply now; hedging is on unless it disables it.
-        let _ = c.resolve(Some(&sub), Syntax::Markdown);
+        let _ = c.resolve(Some(&sub));
         std::fs::write(sub.join("starl.toml"), "disable = [\"hedging\"]\n").unwrap();
         c.changed(&[sub.join("starl.toml")]);
-        assert!(!hedges(&c.resolve(Some(&sub), Syntax::Markdown).analyzer));
+        assert!(!hedges(&c.resolve(Some(&sub)).analyzer));
     }
 }

@@ -453,8 +453,8 @@ impl Server {
             self.dirty_since = None;
         }
         let Some(doc) = self.docs.get_mut(uri) else { return };
-        let resolved = self.configs.resolve(doc.folder.as_deref(), doc.syntax);
-        let report = resolved.analyzer.analyze(&doc.text);
+        let resolved = self.configs.resolve(doc.folder.as_deref());
+        let report = resolved.analyzer.analyze_as(&doc.text, doc.syntax);
         let analysis = Analysis { report, analyzer: resolved.analyzer };
         let view = View {
             text: &doc.text,
