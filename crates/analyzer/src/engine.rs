@@ -58,6 +58,10 @@ pub struct Analyzer {
     options: Options,
     negators: usize,
     subjects: usize,
+    /// Rules the engine reasons with, resolved once: `lesson`, `generic-learning`, `concrete`.
+    lesson_rule: Option<u16>,
+    generic_rule: Option<u16>,
+    concrete_rule: Option<u16>,
     i_words: usize,
     we_words: usize,
 }
@@ -100,6 +104,9 @@ impl Analyzer {
         let lex = |name: &str| rules.lexicon_id(name).unwrap_or(usize::MAX);
         Ok(Analyzer {
             negators: lex("negators"),
+            lesson_rule: rules.rule_index("lesson"),
+            generic_rule: rules.rule_index("generic-learning"),
+            concrete_rule: rules.rule_index("concrete"),
             subjects: lex("third_person_subjects"),
             i_words: lex("i_words"),
             we_words: lex("we_words"),
@@ -228,13 +235,15 @@ impl Analyzer {
         let learning_part = rs.part_id("learning");
 
         // 4. Lesson sentences, scope, facts.
-        let lesson_rule = rs.rule_index("lesson");
-        let mut lesson_sentence = vec![false; n_sent];
-        for h in &hits {
-            if Some(h.rule) == lesson_rule {
-                lesson_sentence[h.sentence as usize] = true;
+        // Which sentences hold a hit of `rule` (all of them when the rule set has no such rule).
+        let sentences_with = |hits: &[Hit], rule: Option<u16>, absent: bool| {
+            let mut marks = vec![rule.is_none() && absent; n_sent];
+            for h in hits.iter().filter(|h| Some(h.rule) == rule) {
+                marks[h.sentence as usize] = true;
             }
-        }
+            marks
+        };
+        let mut lesson_sentence = sentences_with(&hits, self.lesson_rule, false);
         if headed {
             for (si, p) in sentence_parts.iter().enumerate() {
                 if p.is_some() && *p == learning_part {
@@ -247,22 +256,11 @@ impl Analyzer {
         for h in &hits {
             present[h.rule as usize] = true;
         }
-        let generic = rs.rule_index("generic-learning");
-        let mut generic_sentence = vec![false; n_sent];
-        for h in &hits {
-            if Some(h.rule) == generic {
-                generic_sentence[h.sentence as usize] = true;
-            }
-        }
+        let generic = self.generic_rule;
+        let generic_sentence = sentences_with(&hits, generic, false);
         // A lesson is specific when it is not a known platitude *and* says something concrete (a
         // practice, a technical thing, a number, a comparison): an unknown platitude is generic too.
-        let concrete = rs.rule_index("concrete");
-        let mut concrete_sentence = vec![concrete.is_none(); n_sent];
-        for h in &hits {
-            if Some(h.rule) == concrete {
-                concrete_sentence[h.sentence as usize] = true;
-            }
-        }
+        let concrete_sentence = sentences_with(&hits, self.concrete_rule, true);
         let specific_lesson =
             (0..n_sent).any(|si| lesson_sentence[si] && !generic_sentence[si] && concrete_sentence[si]);
         // Lessons stated, none of them specific, no known platitude among them: report the first
