@@ -27,8 +27,8 @@ use std::collections::BTreeMap;
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use starl_store::{
-    AttemptFilter, Category, Entry, EntryFilter, FollowUp, FollowUpStatus, Id, PracticeAttempt, Store, StoreError,
-    Story, StoryAnalysis, StoryFilter, ThemeScores, MAX_ID,
+    AttemptFilter, Category, Entry, EntryFilter, Feedback, FollowUp, FollowUpStatus, Id, PracticeAttempt, Store,
+    StoreError, Story, StoryAnalysis, StoryFilter, ThemeScores, MAX_ID,
 };
 
 /// The migrations, in order: migration `i` (0-based) brings the schema to version `i + 1`.
@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init.sql", include_str!("../migrations/0001_init.sql")),
     ("0002_practice_attempts.sql", include_str!("../migrations/0002_practice_attempts.sql")),
     ("0003_listing_keys_and_bank_cache.sql", include_str!("../migrations/0003_listing_keys_and_bank_cache.sql")),
+    ("0004_feedback.sql", include_str!("../migrations/0004_feedback.sql")),
 ];
 
 /// The schema version this build writes.
@@ -334,6 +335,29 @@ fn load_attempt(c: &Connection, location: &str, id: Id) -> Result<PracticeAttemp
         .and_then(|mut st| st.query_row([id], attempt_from_row).optional())
         .map_err(backend(location))?
         .ok_or(StoreError::NotFound { kind: "practice attempt", id })
+}
+
+const FEEDBACK_COLUMNS: &str =
+    "id, story_id, reviewer, authenticity, learning, strengthen, comments, received FROM feedback";
+
+fn feedback_from_row(r: &Row<'_>) -> rusqlite::Result<Feedback> {
+    Ok(Feedback {
+        id: r.get(0)?,
+        story_id: r.get(1)?,
+        reviewer: r.get(2)?,
+        authenticity: r.get(3)?,
+        learning: r.get(4)?,
+        strengthen: r.get(5)?,
+        comments: r.get(6)?,
+        received: stamp(r.get(7)?)?,
+    })
+}
+
+fn load_feedback(c: &Connection, location: &str, id: Id) -> Result<Feedback, StoreError> {
+    c.prepare_cached(&format!("SELECT {FEEDBACK_COLUMNS} WHERE id = ?1"))
+        .and_then(|mut st| st.query_row([id], feedback_from_row).optional())
+        .map_err(backend(location))?
+        .ok_or(StoreError::NotFound { kind: "feedback", id })
 }
 
 fn load_entry(c: &Connection, location: &str, id: Id) -> Result<Entry, StoreError> {
@@ -842,6 +866,55 @@ impl Store for SqliteStore {
         self.read(|c, loc| {
             let mut st = c.prepare_cached(&sql).map_err(backend(loc))?;
             let rows = st.query_map(rusqlite::params_from_iter(args.iter()), attempt_from_row).map_err(backend(loc))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend(loc))
+        })
+    }
+
+    fn add_feedback(&mut self, feedback: &Feedback) -> Result<Feedback, StoreError> {
+        let mut f = feedback.clone();
+        f.normalize()?;
+        self.write(|c, loc| {
+            if f.id > 0 && exists(c, loc, "feedback", f.id)? {
+                return Err(StoreError::Conflict { kind: "feedback", id: f.id });
+            }
+            if !exists(c, loc, "stories", f.story_id)? {
+                return Err(StoreError::NotFound { kind: "story", id: f.story_id });
+            }
+            c.prepare_cached(
+                "INSERT INTO feedback (id, story_id, reviewer, authenticity, learning, strengthen, comments, received) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    (f.id > 0).then_some(f.id),
+                    f.story_id,
+                    f.reviewer,
+                    f.authenticity,
+                    f.learning,
+                    f.strengthen,
+                    f.comments,
+                    f.received.as_second(),
+                ])
+            })
+            .map_err(backend(loc))?;
+            let id = if f.id > 0 { f.id } else { c.last_insert_rowid() };
+            if id > MAX_ID {
+                return Err(StoreError::Invalid(format!("no feedback ids left (the largest is {MAX_ID})")));
+            }
+            load_feedback(c, loc, id)
+        })
+    }
+
+    fn feedback_item(&mut self, id: Id) -> Result<Feedback, StoreError> {
+        self.read(|c, loc| load_feedback(c, loc, id))
+    }
+
+    fn feedback(&mut self, story_id: Id) -> Result<Vec<Feedback>, StoreError> {
+        self.read(|c, loc| {
+            let mut st = c
+                .prepare_cached(&format!("SELECT {FEEDBACK_COLUMNS} WHERE story_id = ?1 ORDER BY received, id"))
+                .map_err(backend(loc))?;
+            let rows = st.query_map([story_id], feedback_from_row).map_err(backend(loc))?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend(loc))
         })
     }

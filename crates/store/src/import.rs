@@ -106,5 +106,31 @@ pub(crate) fn import(
             sum.attempts_added += 1;
         }
     }
+    for (i, f) in bundle.feedback.iter().enumerate() {
+        done += 1;
+        progress(done);
+        let mut f = f.clone();
+        f.story_id = *story_ids.get(&f.story_id).unwrap_or(&f.story_id);
+        f.normalize().map_err(|err| StoreError::Invalid(format!("feedback {}: {err}", i + 1)))?;
+        let original = f.id;
+        if original > 0 {
+            match store.feedback_item(original) {
+                Ok(existing) if existing == f => {
+                    sum.feedback_unchanged += 1;
+                    continue;
+                }
+                Ok(_) => {
+                    f.id = 0;
+                    sum.feedback_renumbered += 1;
+                }
+                Err(StoreError::NotFound { .. }) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        store.add_feedback(&f)?;
+        if f.id == original {
+            sum.feedback_added += 1;
+        }
+    }
     Ok(sum)
 }

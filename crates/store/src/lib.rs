@@ -20,8 +20,8 @@ pub mod testing;
 pub use jiff::civil::Date;
 pub use jiff::Timestamp;
 pub use model::{
-    normalize_tag, truncate, AttemptFilter, Bundle, Category, Entry, EntryFilter, FollowUp, FollowUpStatus, Id,
-    ImportSummary, PracticeAttempt, Story, StoryAnalysis, StoryFilter, ThemeScores, DEFAULT_FOLLOW_UP_DAYS, MAX_ID,
+    normalize_tag, truncate, AttemptFilter, Bundle, Category, Entry, EntryFilter, Feedback, FollowUp, FollowUpStatus,
+    Id, ImportSummary, PracticeAttempt, Story, StoryAnalysis, StoryFilter, ThemeScores, DEFAULT_FOLLOW_UP_DAYS, MAX_ID,
 };
 
 use std::collections::BTreeMap;
@@ -100,6 +100,14 @@ pub trait Store {
     /// Attempts that pass the filter, oldest first (then lowest id): the order of a history.
     fn attempts(&mut self, filter: &AttemptFilter) -> Result<Vec<PracticeAttempt>, StoreError>;
 
+    /// Keep a peer's review of a story; ids as for [`Store::create_entry`] (a taken id is a
+    /// [`StoreError::Conflict`], reported before anything is written). Its `story_id` must exist.
+    /// The review is normalised ([`Feedback::normalize`]) and returned as stored.
+    fn add_feedback(&mut self, feedback: &Feedback) -> Result<Feedback, StoreError>;
+    fn feedback_item(&mut self, id: Id) -> Result<Feedback, StoreError>;
+    /// The reviews of a story, oldest first (then lowest id). A story that does not exist has none.
+    fn feedback(&mut self, story_id: Id) -> Result<Vec<Feedback>, StoreError>;
+
     /// The bank's cached analyses ([`StoryAnalysis`]), by story id. A cache: never exported.
     fn story_analyses(&mut self) -> Result<BTreeMap<Id, StoryAnalysis>, StoreError>;
     /// Keep analyses, replacing any a story had, in one transaction. Stories that no longer
@@ -140,6 +148,11 @@ pub trait Store {
         let stories = self.stories(&StoryFilter::default())?;
         let mut attempts = self.attempts(&AttemptFilter::default())?;
         attempts.sort_by_key(|a| a.id);
-        Ok(Bundle { entries, stories, attempts })
+        let mut feedback = Vec::new();
+        for s in &stories {
+            feedback.extend(self.feedback(s.id)?);
+        }
+        feedback.sort_by_key(|f| f.id);
+        Ok(Bundle { entries, stories, attempts, feedback })
     }
 }

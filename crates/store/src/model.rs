@@ -422,6 +422,73 @@ impl PracticeAttempt {
     }
 }
 
+/// A peer's review of a story (coaching model section 7, 004 exercise 2): the rubric filled in by
+/// someone the story was shared with. Added and listed, never edited; removed with its story.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    /// Assigned by the store; as for entries, a non-zero id is kept by `add_feedback`.
+    #[serde(default)]
+    pub id: Id,
+    pub story_id: Id,
+    /// Who reviewed it, as they signed the rubric (free text; may be empty).
+    #[serde(default)]
+    pub reviewer: String,
+    /// How authentic the story feels, 1 to 5.
+    #[serde(default)]
+    pub authenticity: Option<u8>,
+    /// How compelling the learning is, 1 to 5.
+    #[serde(default)]
+    pub learning: Option<u8>,
+    /// Where to strengthen the story.
+    #[serde(default)]
+    pub strengthen: String,
+    /// Anything else the reviewer wrote.
+    #[serde(default)]
+    pub comments: String,
+    pub received: Timestamp,
+}
+
+impl Feedback {
+    /// An empty review of story `story_id`, received `now`.
+    pub fn new(story_id: Id, now: Timestamp) -> Feedback {
+        Feedback {
+            id: 0,
+            story_id,
+            reviewer: String::new(),
+            authenticity: None,
+            learning: None,
+            strengthen: String::new(),
+            comments: String::new(),
+            received: truncate(now),
+        }
+    }
+
+    /// Check the review and bring it to its canonical form. Every backend calls this before writing.
+    pub fn normalize(&mut self) -> Result<(), StoreError> {
+        check_id("feedback", self.id)?;
+        if self.story_id <= 0 {
+            return Err(StoreError::Invalid("feedback needs the story it is about".into()));
+        }
+        for (name, v) in [("authenticity", self.authenticity), ("learning", self.learning)] {
+            if v.is_some_and(|v| !(1..=5).contains(&v)) {
+                return Err(StoreError::Invalid(format!("{name} is rated 1 to 5")));
+            }
+        }
+        self.reviewer = self.reviewer.trim().to_string();
+        self.strengthen = self.strengthen.trim().to_string();
+        self.comments = self.comments.trim().to_string();
+        if self.authenticity.is_none()
+            && self.learning.is_none()
+            && self.strengthen.is_empty()
+            && self.comments.is_empty()
+        {
+            return Err(StoreError::Invalid("the feedback is empty: no rating and no comment".into()));
+        }
+        self.received = truncate(self.received);
+        Ok(())
+    }
+}
+
 /// Which practice attempts to list. Every condition given must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AttemptFilter {
@@ -496,12 +563,15 @@ pub struct Bundle {
     /// Older exports have none.
     #[serde(default)]
     pub attempts: Vec<PracticeAttempt>,
+    /// Peer reviews of the stories. Older exports have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feedback: Vec<Feedback>,
 }
 
 impl Bundle {
-    /// How many records: entries, stories and attempts.
+    /// How many records: entries, stories, attempts and feedback.
     pub fn len(&self) -> usize {
-        self.entries.len() + self.stories.len() + self.attempts.len()
+        self.entries.len() + self.stories.len() + self.attempts.len() + self.feedback.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -523,4 +593,7 @@ pub struct ImportSummary {
     pub attempts_added: usize,
     pub attempts_unchanged: usize,
     pub attempts_renumbered: usize,
+    pub feedback_added: usize,
+    pub feedback_unchanged: usize,
+    pub feedback_renumbered: usize,
 }

@@ -9,8 +9,8 @@ use jiff::civil::{date, Date};
 use jiff::Timestamp;
 
 use crate::{
-    AttemptFilter, Bundle, Category, Entry, EntryFilter, FollowUp, FollowUpStatus, PracticeAttempt, Store, StoreError,
-    Story, StoryAnalysis, StoryFilter, ThemeScores, MAX_ID,
+    AttemptFilter, Bundle, Category, Entry, EntryFilter, Feedback, FollowUp, FollowUpStatus, PracticeAttempt, Store,
+    StoreError, Story, StoryAnalysis, StoryFilter, ThemeScores, MAX_ID,
 };
 
 /// One conformance check: it gets a fresh, empty store and panics if the store misbehaves.
@@ -33,6 +33,8 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("invalid_attempts_are_refused", invalid_attempts_are_refused),
     ("attempts_by_question_story_and_time", attempts_by_question_story_and_time),
     ("story_analyses_cache", story_analyses_cache),
+    ("feedback_round_trip_and_cascade", feedback_round_trip_and_cascade),
+    ("invalid_feedback_is_refused", invalid_feedback_is_refused),
     ("atomically_rolls_back", atomically_rolls_back),
     ("import_export_round_trip", import_export_round_trip),
     ("import_is_idempotent_and_renumbers", import_is_idempotent_and_renumbers),
@@ -56,7 +58,7 @@ macro_rules! conformance_tests {
             unknown_ids_are_not_found update_and_delete_entry filters full_text_search
             listing_order_holds_for_every_filter follow_ups story_round_trip_and_link ready_pin_unpin
             attempt_round_trip invalid_attempts_are_refused attempts_by_question_story_and_time
-            story_analyses_cache atomically_rolls_back import_export_round_trip
+            story_analyses_cache feedback_round_trip_and_cascade invalid_feedback_is_refused atomically_rolls_back import_export_round_trip
             import_is_idempotent_and_renumbers failed_import_leaves_nothing);
     };
     (@each $make:expr; $($name:ident)*) => {
@@ -591,7 +593,64 @@ fn bundle() -> Bundle {
     let mut a2 = sample_attempt("missed-deadline", ts(95));
     a2.id = 6;
     a2.duration_seconds = None;
-    Bundle { entries: vec![e1, e2], stories: vec![st], attempts: vec![a1, a2] }
+    let mut f = sample_feedback(2, ts(99));
+    f.id = 4;
+    Bundle { entries: vec![e1, e2], stories: vec![st], attempts: vec![a1, a2], feedback: vec![f] }
+}
+
+/// A filled-in rubric for story `story_id`.
+pub fn sample_feedback(story_id: crate::Id, received: Timestamp) -> Feedback {
+    let mut f = Feedback::new(story_id, received);
+    f.reviewer = "Sam (peer)".into();
+    f.authenticity = Some(4);
+    f.learning = Some(3);
+    f.strengthen = "Say what you changed afterwards, with a number.".into();
+    f.comments = "The situation is clear.".into();
+    f
+}
+
+pub fn feedback_round_trip_and_cascade(s: &mut dyn Store) {
+    let st = s.create_story(&Story::new("s", "body", ts(0))).unwrap();
+    let other = s.create_story(&Story::new("other", "body", ts(0))).unwrap();
+    assert!(s.feedback(st.id).unwrap().is_empty());
+    let late = s.add_feedback(&sample_feedback(st.id, ts(50))).unwrap();
+    let mut early = sample_feedback(st.id, ts(10));
+    early.reviewer = "  Ana  ".into();
+    early.learning = None;
+    let early = s.add_feedback(&early).unwrap();
+    assert_eq!(early.reviewer, "Ana", "normalised");
+    assert_eq!(early.learning, None);
+    assert!(late.id > 0 && early.id > 0 && late.id != early.id);
+    assert_eq!(s.feedback(st.id).unwrap(), vec![early.clone(), late.clone()], "oldest first");
+    assert_eq!(s.feedback_item(late.id).unwrap(), late);
+    assert!(s.feedback(other.id).unwrap().is_empty());
+    assert!(s.feedback(9999).unwrap().is_empty());
+    // Ids are kept, and a taken one is a conflict that writes nothing.
+    let mut kept = sample_feedback(other.id, ts(60));
+    kept.id = 900;
+    assert_eq!(s.add_feedback(&kept).unwrap().id, 900);
+    assert!(matches!(s.add_feedback(&kept), Err(StoreError::Conflict { .. })));
+    assert_eq!(s.feedback(other.id).unwrap().len(), 1);
+    // Removing the story removes its feedback.
+    s.delete_story(st.id).unwrap();
+    assert!(s.feedback(st.id).unwrap().is_empty());
+    assert!(matches!(s.feedback_item(late.id), Err(StoreError::NotFound { .. })));
+    assert_eq!(s.feedback(other.id).unwrap().len(), 1);
+}
+
+pub fn invalid_feedback_is_refused(s: &mut dyn Store) {
+    let st = s.create_story(&Story::new("s", "body", ts(0))).unwrap();
+    let mut f = sample_feedback(st.id, ts(1));
+    f.authenticity = Some(6);
+    assert!(matches!(s.add_feedback(&f), Err(StoreError::Invalid(_))));
+    let mut f = sample_feedback(st.id, ts(1));
+    f.learning = Some(0);
+    assert!(matches!(s.add_feedback(&f), Err(StoreError::Invalid(_))));
+    let mut empty = Feedback::new(st.id, ts(1));
+    empty.reviewer = "nobody".into();
+    assert!(matches!(s.add_feedback(&empty), Err(StoreError::Invalid(_))));
+    assert!(matches!(s.add_feedback(&sample_feedback(4242, ts(1))), Err(StoreError::NotFound { .. })));
+    assert!(s.feedback(st.id).unwrap().is_empty());
 }
 
 pub fn import_export_round_trip(s: &mut dyn Store) {
@@ -613,6 +672,7 @@ pub fn import_is_idempotent_and_renumbers(s: &mut dyn Store) {
     let again = s.import(&b).unwrap();
     assert_eq!((again.entries_unchanged, again.stories_unchanged, again.entries_added), (2, 1, 0));
     assert_eq!((again.attempts_unchanged, again.attempts_added), (2, 0));
+    assert_eq!((again.feedback_unchanged, again.feedback_added), (1, 0));
     assert_eq!(s.export().unwrap().entries.len(), 2);
     assert_eq!(s.export().unwrap().attempts.len(), 2);
     // Same ids, different content: renumbered, and the story follows its entry.
@@ -626,6 +686,7 @@ pub fn import_is_idempotent_and_renumbers(s: &mut dyn Store) {
     }
     let sum = s.import(&other).unwrap();
     assert_eq!((sum.entries_renumbered, sum.stories_renumbered, sum.attempts_renumbered), (2, 1, 2));
+    assert_eq!(sum.feedback_renumbered, 1, "its id was taken by the first story's feedback");
     let all = s.export().unwrap();
     assert_eq!(all.entries.len(), 4);
     let new_two = all.entries.iter().find(|e| e.title == "two (other journal)").unwrap();
@@ -636,6 +697,8 @@ pub fn import_is_idempotent_and_renumbers(s: &mut dyn Store) {
     let moved = all.attempts.iter().find(|a| a.answer.ends_with("(other journal)") && a.question == "failed").unwrap();
     assert_eq!(moved.story_id, Some(st.id), "an attempt follows its renumbered story");
     assert_ne!(st.id, 2);
+    assert_eq!(all.feedback.len(), 2);
+    assert!(all.feedback.iter().any(|f| f.story_id == st.id), "feedback follows its renumbered story");
     // Entries without ids (a jrnl import) are simply added.
     let mut fresh = sample_entry("no id", date(2026, 5, 5));
     fresh.id = 0;
@@ -664,5 +727,10 @@ pub fn failed_import_leaves_nothing(s: &mut dyn Store) {
     b.attempts[0].score = 250;
     let e = s.import(&b).unwrap_err();
     assert!(e.to_string().contains("practice attempt 1"), "{e}");
+    assert_eq!(s.export().unwrap(), before);
+    let mut b = bundle();
+    b.feedback[0].authenticity = Some(9);
+    let e = s.import(&b).unwrap_err();
+    assert!(e.to_string().contains("feedback 1"), "{e}");
     assert_eq!(s.export().unwrap(), before);
 }

@@ -8,11 +8,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use starl_store::{Bundle, Entry, PracticeAttempt, Story};
+use starl_store::{Bundle, Entry, Feedback, PracticeAttempt, Story};
 
 use super::format::{
-    attempt_from_markdown, attempt_to_markdown, entry_from_markdown, entry_to_markdown, kind_of, story_from_markdown,
-    story_to_markdown,
+    attempt_from_markdown, attempt_to_markdown, entry_from_markdown, entry_to_markdown, feedback_from_markdown,
+    feedback_to_markdown, kind_of, story_from_markdown, story_to_markdown,
 };
 use super::progress::Progress;
 use super::{now, DbArgs, StoreResult};
@@ -75,6 +75,9 @@ struct JsonExport {
     /// Version 1 files have none.
     #[serde(default)]
     attempts: Vec<PracticeAttempt>,
+    /// Peer reviews; files without any have no key (as before feedback existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    feedback: Vec<Feedback>,
 }
 
 /// "3 entries, 1 story and 2 practice attempts".
@@ -98,6 +101,7 @@ pub fn export(a: &ExportArgs) -> Result<ExitCode> {
                 entries: bundle.entries,
                 stories: bundle.stories,
                 attempts: bundle.attempts,
+                feedback: bundle.feedback,
             };
             let mut text = serde_json::to_string_pretty(&doc)?;
             text.push('\n');
@@ -115,6 +119,10 @@ pub fn export(a: &ExportArgs) -> Result<ExitCode> {
             progress.phase("writing", Some(bundle.len() as u64));
             let mut done = 0;
             let attempts = bundle.attempts.iter().map(|t| (t.id, &t.question, attempt_to_markdown(t)));
+            let reviewer =
+                |f: &Feedback| if f.reviewer.is_empty() { "feedback".to_string() } else { f.reviewer.clone() };
+            let reviewers: Vec<String> = bundle.feedback.iter().map(reviewer).collect();
+            let feedback = bundle.feedback.iter().zip(&reviewers).map(|(f, r)| (f.id, r, feedback_to_markdown(f)));
             for (sub, files) in [
                 (
                     "entries",
@@ -122,8 +130,9 @@ pub fn export(a: &ExportArgs) -> Result<ExitCode> {
                 ),
                 ("stories", bundle.stories.iter().map(|s| (s.id, &s.title, story_to_markdown(s))).collect()),
                 ("attempts", attempts.collect()),
+                ("feedback", feedback.collect()),
             ] {
-                if files.is_empty() && sub == "attempts" {
+                if files.is_empty() && (sub == "attempts" || sub == "feedback") {
                     continue; // no empty folder for what the journal does not have yet
                 }
                 let d = dir.join(sub);
@@ -223,6 +232,7 @@ fn read_bundle(path: &Path, progress: &mut Progress) -> Result<Bundle> {
         b.entries.sort_by_key(|e| e.id);
         b.stories.sort_by_key(|s| s.id);
         b.attempts.sort_by_key(|a| a.id);
+        b.feedback.sort_by_key(|f| f.id);
         return Ok(b);
     }
     progress.phase("reading", None);
@@ -240,7 +250,12 @@ fn read_bundle(path: &Path, progress: &mut Progress) -> Result<Bundle> {
             bail!("{}: written by a newer starl (export format {version}); upgrade starl to import it", path.display());
         }
         let doc: JsonExport = serde_json::from_str(&text).map_err(at)?;
-        return Ok(Bundle { entries: doc.entries, stories: doc.stories, attempts: doc.attempts });
+        return Ok(Bundle {
+            entries: doc.entries,
+            stories: doc.stories,
+            attempts: doc.attempts,
+            feedback: doc.feedback,
+        });
     }
     if value.get("entries").is_some_and(|e| e.is_array()) {
         let jrnl: Jrnl = serde_json::from_str(&text).map_err(at)?;
@@ -264,6 +279,11 @@ fn read_markdown(f: &Path, b: &mut Bundle) -> Result<()> {
             let mut a = attempt_from_markdown(&text, &PracticeAttempt::new("", "", now)).map_err(at)?;
             a.id = id;
             b.attempts.push(a);
+        }
+        "feedback" => {
+            let mut f = feedback_from_markdown(&text, &Feedback::new(0, now)).map_err(at)?;
+            f.id = id;
+            b.feedback.push(f);
         }
         _ => {
             let mut s = story_from_markdown(&text, &Story::new("", "", now)).map_err(at)?;

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use jiff::civil::Date;
 use jiff::Timestamp;
-use starl_store::{Category, Entry, FollowUp, FollowUpStatus, PracticeAttempt, Story};
+use starl_store::{Category, Entry, Feedback, FollowUp, FollowUpStatus, PracticeAttempt, Story};
 
 /// A problem in a Markdown file, at a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,7 +231,10 @@ pub fn kind_of(text: &str) -> Result<&'static str, ParseError> {
                 Some("entry") => Ok("entry"),
                 Some("story") => Ok("story"),
                 Some("attempt") => Ok("attempt"),
-                other => err(*line, format!("kind `{}`: expected entry, story or attempt", other.unwrap_or(""))),
+                Some("feedback") => Ok("feedback"),
+                other => {
+                    err(*line, format!("kind `{}`: expected entry, story, attempt or feedback", other.unwrap_or("")))
+                }
             };
         }
     }
@@ -540,6 +543,71 @@ pub fn attempt_from_markdown(text: &str, base: &PracticeAttempt) -> Result<Pract
     Ok(a)
 }
 
+/// A peer's review in its Markdown form: everything in the front matter (quoted, so exact), the
+/// comments as the body.
+pub fn feedback_to_markdown(f: &Feedback) -> String {
+    let mut m = String::from("---\nkind: feedback\n");
+    if f.id > 0 {
+        let _ = writeln!(m, "id: {}", f.id);
+    }
+    let _ = writeln!(m, "story: {}", f.story_id);
+    let _ = writeln!(m, "reviewer: {}", q(&f.reviewer));
+    if let Some(v) = f.authenticity {
+        let _ = writeln!(m, "authenticity: {v}");
+    }
+    if let Some(v) = f.learning {
+        let _ = writeln!(m, "learning: {v}");
+    }
+    let _ = writeln!(m, "strengthen: {}", q(&f.strengthen));
+    let _ = writeln!(m, "received: {}", f.received);
+    m.push_str("---\n\n");
+    m.push_str(&f.comments);
+    m
+}
+
+/// Read a peer's review from its Markdown form. `base` gives what the text leaves out.
+pub fn feedback_from_markdown(text: &str, base: &Feedback) -> Result<Feedback, ParseError> {
+    let mut f = base.clone();
+    let Some(front) = split_front(text)? else {
+        return err(1, "feedback starts with front matter: `---`, `kind: feedback`, `story: ID`, `---`");
+    };
+    let mut story_line = None;
+    for (line, k, v) in &front.pairs {
+        let line = *line;
+        let val = scalar(line, v)?;
+        let rating = |what: &str| -> Result<Option<u8>, ParseError> {
+            match val.as_deref() {
+                None => Ok(None),
+                Some(x) => match x.parse::<u8>() {
+                    Ok(n @ 1..=5) => Ok(Some(n)),
+                    _ => err(line, format!("{what} `{x}`: a rating from 1 to 5")),
+                },
+            }
+        };
+        match k.as_str() {
+            "kind" | "id" => {}
+            "story" => {
+                story_line = Some(line);
+                f.story_id = match val.as_deref().map(str::parse::<i64>) {
+                    Some(Ok(n)) if n > 0 => n,
+                    _ => return err(line, "story: the id of the story reviewed"),
+                }
+            }
+            "reviewer" => f.reviewer = val.unwrap_or_default(),
+            "authenticity" => f.authenticity = rating("authenticity")?,
+            "learning" => f.learning = rating("learning")?,
+            "strengthen" => f.strengthen = val.unwrap_or_default(),
+            "received" => f.received = stamp(line, &val.unwrap_or_default())?,
+            other => return err(line, format!("unknown key `{other}`")),
+        }
+    }
+    if story_line.is_none() && f.story_id <= 0 {
+        return err(1, "the feedback needs a `story:` (the id of the story reviewed)");
+    }
+    f.comments = front.body.strip_prefix('\n').unwrap_or(&front.body).to_owned();
+    Ok(f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,6 +633,25 @@ mod tests {
             recorded: Some(Timestamp::from_second(1_775_000_000).unwrap()),
         });
         e
+    }
+
+    #[test]
+    fn feedback_round_trips_and_names_bad_lines() {
+        let mut f = Feedback::new(7, Timestamp::from_second(1_770_000_000).unwrap());
+        f.id = 3;
+        f.reviewer = "Ana \"the peer\" # not a comment".into();
+        f.authenticity = Some(4);
+        f.strengthen = "Two lines:\nnumbers, and what changed.".into();
+        f.comments = "Good.\n\n## Not a heading of ours\n".into();
+        let md = feedback_to_markdown(&f);
+        assert_eq!(kind_of(&md).unwrap(), "feedback");
+        let back = feedback_from_markdown(&md, &Feedback::new(0, Timestamp::UNIX_EPOCH)).unwrap();
+        assert_eq!(Feedback { id: 3, ..back }, f, "{md}");
+        let base = Feedback::new(0, Timestamp::UNIX_EPOCH);
+        let e = feedback_from_markdown("---\nkind: feedback\nstory: 2\nlearning: 7\n---\n", &base).unwrap_err();
+        assert_eq!(e.line, 4, "{e:?}");
+        let e = feedback_from_markdown("---\nkind: feedback\nreviewer: x\n---\n", &base).unwrap_err();
+        assert!(e.message.contains("story"), "{e:?}");
     }
 
     #[test]
