@@ -21,18 +21,17 @@ pub(crate) fn import(
         e.normalize().map_err(|err| StoreError::Invalid(format!("entry {} ({}): {err}", i + 1, e.title)))?;
         let original = e.id;
         if original > 0 {
-            match store.entry(original) {
-                Ok(existing) if existing == e => {
+            match previous(store.entry(original), &e)? {
+                Previous::Same => {
                     sum.entries_unchanged += 1;
                     entry_ids.insert(original, original);
                     continue;
                 }
-                Ok(_) => {
+                Previous::Other => {
                     e.id = 0;
                     sum.entries_renumbered += 1;
                 }
-                Err(StoreError::NotFound { .. }) => {}
-                Err(err) => return Err(err),
+                Previous::None => {}
             }
         }
         let stored = store.create_entry(&e)?;
@@ -55,18 +54,17 @@ pub(crate) fn import(
         }
         let original = s.id;
         if original > 0 {
-            match store.story(original) {
-                Ok(existing) if existing == s => {
+            match previous(store.story(original), &s)? {
+                Previous::Same => {
                     sum.stories_unchanged += 1;
                     story_ids.insert(original, original);
                     continue;
                 }
-                Ok(_) => {
+                Previous::Other => {
                     s.id = 0;
                     sum.stories_renumbered += 1;
                 }
-                Err(StoreError::NotFound { .. }) => {}
-                Err(err) => return Err(err),
+                Previous::None => {}
             }
         }
         let stored = store.create_story(&s)?;
@@ -88,17 +86,16 @@ pub(crate) fn import(
         }
         let original = a.id;
         if original > 0 {
-            match store.attempt(original) {
-                Ok(existing) if existing == a => {
+            match previous(store.attempt(original), &a)? {
+                Previous::Same => {
                     sum.attempts_unchanged += 1;
                     continue;
                 }
-                Ok(_) => {
+                Previous::Other => {
                     a.id = 0;
                     sum.attempts_renumbered += 1;
                 }
-                Err(StoreError::NotFound { .. }) => {}
-                Err(err) => return Err(err),
+                Previous::None => {}
             }
         }
         store.record_attempt(&a)?;
@@ -114,17 +111,16 @@ pub(crate) fn import(
         f.normalize().map_err(|err| StoreError::Invalid(format!("feedback {}: {err}", i + 1)))?;
         let original = f.id;
         if original > 0 {
-            match store.feedback_item(original) {
-                Ok(existing) if existing == f => {
+            match previous(store.feedback_item(original), &f)? {
+                Previous::Same => {
                     sum.feedback_unchanged += 1;
                     continue;
                 }
-                Ok(_) => {
+                Previous::Other => {
                     f.id = 0;
                     sum.feedback_renumbered += 1;
                 }
-                Err(StoreError::NotFound { .. }) => {}
-                Err(err) => return Err(err),
+                Previous::None => {}
             }
         }
         store.add_feedback(&f)?;
@@ -133,4 +129,23 @@ pub(crate) fn import(
         }
     }
     Ok(sum)
+}
+
+/// What a store holds under a record's id.
+enum Previous {
+    /// Nothing: the record can keep its id.
+    None,
+    /// The same record: importing it again changes nothing.
+    Same,
+    /// Something else: the record gets a new id.
+    Other,
+}
+
+fn previous<T: PartialEq>(found: Result<T, StoreError>, record: &T) -> Result<Previous, StoreError> {
+    match found {
+        Ok(existing) if existing == *record => Ok(Previous::Same),
+        Ok(_) => Ok(Previous::Other),
+        Err(StoreError::NotFound { .. }) => Ok(Previous::None),
+        Err(err) => Err(err),
+    }
 }
