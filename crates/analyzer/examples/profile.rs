@@ -1,7 +1,11 @@
-//! Analyse every labelled case many times (for profilers): `--example profile -- N`.
+//! Analyse every labelled case many times (for profilers): `--example profile -- N [DIR]`.
+//! `DIR` (default `tests/cases`) may be any folder of stories, e.g. a corpus written by
+//! `starl-bench --out DIR` (its `corpus/` folder).
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20);
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let dir = std::env::args()
+        .nth(2)
+        .map_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases"), Into::into);
     let mut texts: Vec<String> =
         std::fs::read_dir(dir).unwrap().flatten().map(|e| std::fs::read_to_string(e.path()).unwrap()).collect();
     texts.sort();

@@ -178,15 +178,19 @@ impl<'a> Document<'a> {
         let section = self.section_at(start);
         let mut bounds = Vec::new();
         sentence_bounds(block, &mut bounds);
+        let mut wbounds: Vec<(usize, usize)> = Vec::with_capacity(64);
         for &(s_off, s_end) in &bounds {
             let sentence = &block[s_off..s_end];
             let first = self.tokens.len();
             let s_start = start + s_off;
             let mut clause: u16 = 0;
             let mut prev_end = s_start;
-            for (w_off, word) in sentence.unicode_word_indices() {
+            wbounds.clear();
+            word_bounds(sentence, &mut wbounds);
+            for &(w_off, w_off_end) in &wbounds {
+                let word = &sentence[w_off..w_off_end];
                 let w_start = s_start + w_off;
-                let w_end = w_start + word.len();
+                let w_end = s_start + w_off_end;
                 if self.tokens.len() > first && clause_break(&self.text.as_bytes()[prev_end..w_start]) {
                     clause = clause.saturating_add(1);
                 }
@@ -216,32 +220,75 @@ impl<'a> Document<'a> {
 }
 
 /// The UAX #29 sentences of `block` as byte ranges, exactly as `split_sentence_bound_indices`
-/// gives them; text of printable ASCII (and tabs) takes a fast path.
+/// gives them. Blocks made only of characters whose Sentence_Break class is known here (printable
+/// ASCII, tab, Latin-1 and Latin Extended-A letters, typographic quotes and dashes, common CJK,
+/// a few symbols and emoji: see [`sb_char`]) take a fast path; any other character sends the
+/// whole block to the crate. Most stories are English with curly quotes and an occasional name
+/// or CJK phrase, so nearly every block takes the fast path.
 fn sentence_bounds(block: &str, out: &mut Vec<(usize, usize)>) {
     let b = block.as_bytes();
-    if !b.iter().all(|&c| c == b'\t' || (b' '..=b'~').contains(&c)) {
-        out.extend(block.split_sentence_bound_indices().map(|(o, s)| (o, o + s.len())));
-        return;
+    // The class and byte offset of each char.
+    let mut cls: Vec<Sb> = vec![Sb::Other; b.len()];
+    let mut offs: Vec<u32> = vec![0; b.len()];
+    let mut n = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let (k, len) = if c == b'\t' || (b' '..=b'~').contains(&c) {
+            (Some(sb(c)), 1)
+        } else {
+            let ch = block[i..].chars().next().unwrap_or_default();
+            (sb_char(ch), ch.len_utf8())
+        };
+        let Some(k) = k else {
+            out.extend(block.split_sentence_bound_indices().map(|(o, s)| (o, o + s.len())));
+            return;
+        };
+        cls[n] = k;
+        offs[n] = i as u32;
+        n += 1;
+        i += len;
     }
+    cls.truncate(n);
+    // A break can only follow `SATerm Close* Sp*` (SB11): test the positions after each
+    // terminator, over its closing punctuation and spaces.
     let mut from = 0;
-    for i in 1..b.len() {
-        if ascii_sentence_break(b, i) {
-            out.push((from, i));
-            from = i;
+    let mut t = 0;
+    while t < n {
+        if !matches!(cls[t], Sb::ATerm | Sb::STerm) {
+            t += 1;
+            continue;
         }
+        let mut k = t + 1;
+        while k < n && cls[k] == Sb::Close {
+            k += 1;
+        }
+        while k < n && cls[k] == Sb::Sp {
+            k += 1;
+        }
+        let last = k.min(n - 1);
+        for (i, &off) in offs.iter().enumerate().take(last + 1).skip(t + 1) {
+            if sentence_break(&cls, i) {
+                let here = off as usize;
+                out.push((from, here));
+                from = here;
+            }
+        }
+        t += 1;
     }
     if from < b.len() {
         out.push((from, b.len()));
     }
 }
 
-/// Sentence_Break classes of printable ASCII and tab (UAX #29; no ASCII character is Extend,
-/// Format, OLetter or Sep, and the blocks hold no CR or LF).
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// Sentence_Break classes of the characters [`sentence_bounds`] handles itself (UAX #29; the
+/// blocks hold no CR or LF, and characters of class Extend, Format or Sep are left to the crate).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Sb {
     Sp,
     Lower,
     Upper,
+    OLetter,
     Numeric,
     ATerm,
     STerm,
@@ -279,43 +326,75 @@ const fn sb_of(c: u8) -> Sb {
     }
 }
 
-/// Is there a sentence boundary between `b[i - 1]` and `b[i]` (`0 < i < b.len()`)? Rules SB6 to
-/// SB11 of UAX #29, for the classes of [`sb`].
-fn ascii_sentence_break(b: &[u8], i: usize) -> bool {
+/// The Sentence_Break class of `c`, for the characters whose class is known here; `None` for the
+/// rest (and for ASCII control characters other than tab). Checked against `unicode-segmentation`
+/// for every character it accepts (tests below).
+#[inline]
+fn sb_char(c: char) -> Option<Sb> {
+    Some(match c {
+        '\t' | ' '..='~' => sb(c as u8),
+        '\u{a0}' => Sb::Sp,
+        '\u{ab}' | '\u{bb}' | '\u{2018}' | '\u{2019}' | '\u{201c}' | '\u{201d}' | '\u{ff08}' | '\u{ff09}' => Sb::Close,
+        '\u{d7}' | '\u{f7}' | '\u{a3}' | '\u{a5}' | '\u{b0}' | '\u{2026}' | '\u{20ac}' | '\u{20b9}' => Sb::Other,
+        '\u{2190}'..='\u{2193}' => Sb::Other,
+        '\u{c0}'..='\u{24f}' | '\u{1e00}'..='\u{1eff}' => {
+            if c.is_lowercase() {
+                Sb::Lower
+            } else if c.is_uppercase() {
+                Sb::Upper
+            } else {
+                return None;
+            }
+        }
+        '\u{2013}' | '\u{2014}' | '\u{3001}' | '\u{ff0c}' => Sb::SContinue,
+        '\u{3002}' | '\u{ff01}' | '\u{ff1f}' => Sb::STerm,
+        '\u{3041}'..='\u{3096}' | '\u{30a1}'..='\u{30fa}' | '\u{30fc}' | '\u{4e00}'..='\u{9fff}' => Sb::OLetter,
+        // Pictographs (skin-tone modifiers, U+1F3FB..U+1F3FF, are Extend: not here).
+        '\u{1f300}'..='\u{1f3fa}'
+        | '\u{1f400}'..='\u{1f64f}'
+        | '\u{1f680}'..='\u{1f6ff}'
+        | '\u{1f900}'..='\u{1f9ff}' => Sb::Other,
+        _ => return None,
+    })
+}
+
+/// Is there a sentence boundary between chars `i - 1` and `i` (`0 < i < cls.len()`), given their
+/// classes? Rules SB6 to SB11 of UAX #29.
+fn sentence_break(cls: &[Sb], i: usize) -> bool {
     // The left side must be `SATerm Close* Sp*` for any break (SB11); otherwise SB998.
-    if !matches!(sb(b[i - 1]), Sb::Sp | Sb::Close | Sb::ATerm | Sb::STerm) {
+    if !matches!(cls[i - 1], Sb::Sp | Sb::Close | Sb::ATerm | Sb::STerm) {
         return false;
     }
     let mut j = i;
-    while j > 0 && sb(b[j - 1]) == Sb::Sp {
+    while j > 0 && cls[j - 1] == Sb::Sp {
         j -= 1;
     }
     let spaces = i - j;
-    while j > 0 && sb(b[j - 1]) == Sb::Close {
+    while j > 0 && cls[j - 1] == Sb::Close {
         j -= 1;
     }
     let closes = i - spaces - j;
     if j == 0 {
         return false;
     }
-    let term = sb(b[j - 1]);
+    let term = cls[j - 1];
     if term != Sb::ATerm && term != Sb::STerm {
         return false;
     }
-    let next = sb(b[i]);
+    let next = cls[i];
     if term == Sb::ATerm {
         if spaces == 0 && closes == 0 {
             // SB6: ATerm × Numeric; SB7: (Upper | Lower) ATerm × Upper.
             if next == Sb::Numeric {
                 return false;
             }
-            if next == Sb::Upper && j >= 2 && matches!(sb(b[j - 2]), Sb::Upper | Sb::Lower) {
+            if next == Sb::Upper && j >= 2 && matches!(cls[j - 2], Sb::Upper | Sb::Lower) {
                 return false;
             }
         }
         // SB8: ATerm Close* Sp* × (¬(OLetter | Upper | Lower | ParaSep | SATerm))* Lower.
-        let k = b[i..].iter().position(|&c| matches!(sb(c), Sb::Upper | Sb::Lower | Sb::ATerm | Sb::STerm));
-        if k.is_some_and(|k| sb(b[i + k]) == Sb::Lower) {
+        let k = cls[i..].iter().position(|&c| matches!(c, Sb::OLetter | Sb::Upper | Sb::Lower | Sb::ATerm | Sb::STerm));
+        if k.is_some_and(|k| cls[i + k] == Sb::Lower) {
             return false;
         }
     }
@@ -330,6 +409,125 @@ fn ascii_sentence_break(b: &[u8], i: usize) -> bool {
     true
 }
 
+/// The UAX #29 words of `s` (segments holding a letter or digit) as byte ranges, exactly as
+/// `unicode_word_indices` gives them.
+///
+/// No word runs across a space or tab (UAX #29 breaks on both sides of one, WB3d and WB999),
+/// unless the character after it is Extend, Format or ZWJ (WB4): so the sentence is cut into
+/// blank-separated chunks, each segmented alone, and a chunk whose first character could join the
+/// blank before it sends the whole sentence to the crate. A chunk that is a run of ASCII letters
+/// and digits (or of letters joined by single apostrophes, WB6/WB7), between punctuation that
+/// cannot join it, is one word; any other chunk goes to the crate.
+fn word_bounds(s: &str, out: &mut Vec<(usize, usize)>) {
+    let b = s.as_bytes();
+    let first = out.len();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b' ' || c == b'\t' {
+            i += 1;
+            continue;
+        }
+        if i > 0 && !c.is_ascii() && s[i..].chars().next().and_then(sb_char).is_none() {
+            out.truncate(first);
+            out.extend(s.unicode_word_indices().map(|(o, w)| (o, o + w.len())));
+            return;
+        }
+        // One chunk: find its first and last ASCII letter or digit, and whether every other
+        // character is one that [`wc`] knows.
+        let start = i;
+        let (mut p, mut q) = (usize::MAX, 0);
+        let mut simple = true;
+        while i < b.len() {
+            let c = b[i];
+            if c.is_ascii_alphanumeric() {
+                // A run of letters and digits.
+                if p == usize::MAX {
+                    p = i;
+                }
+                i += 1;
+                while i < b.len() && b[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                q = i;
+            } else if c.is_ascii() {
+                if c == b' ' || c == b'\t' {
+                    break;
+                }
+                simple &= c > b' ' && c != b'_' && c != 0x7f;
+                i += 1;
+            } else {
+                let ch = s[i..].chars().next().unwrap_or_default();
+                simple &= wc(ch).is_some();
+                i += ch.len_utf8();
+            }
+        }
+        chunk_words(s, start, i, p, q, simple, out);
+    }
+}
+
+/// Word class of a character inside a chunk, for [`chunk_words`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wc {
+    /// ASCII letter.
+    Alpha,
+    /// ASCII digit.
+    Digit,
+    /// `'`, `’` or `‘`: MidNumLetQ, which joins letters (WB6/WB7).
+    Apos,
+    /// Punctuation that joins nothing when it is not between two letters or digits.
+    Punct,
+}
+
+fn wc(c: char) -> Option<Wc> {
+    Some(match c {
+        'a'..='z' | 'A'..='Z' => Wc::Alpha,
+        '0'..='9' => Wc::Digit,
+        '\'' | '\u{2018}' | '\u{2019}' => Wc::Apos,
+        // `_` is ExtendNumLet (it joins words, WB13a/b): left to the crate.
+        '_' => return None,
+        '!'..='~' => Wc::Punct,
+        '\u{201c}' | '\u{201d}' | '\u{2013}' | '\u{2014}' | '\u{2026}' | '\u{ab}' | '\u{bb}' => Wc::Punct,
+        '\u{2190}'..='\u{2193}' => Wc::Punct,
+        _ => return None,
+    })
+}
+
+/// The words of the chunk `s[a..e]` (no blanks inside), whose first and last ASCII letters or
+/// digits are at `p` and `q - 1` (`p == usize::MAX`: none), and whose other characters are all
+/// known to [`wc`] when `simple`.
+fn chunk_words(s: &str, a: usize, e: usize, p: usize, q: usize, simple: bool, out: &mut Vec<(usize, usize)>) {
+    if simple {
+        if p == usize::MAX {
+            // No letter or digit: no word.
+            return;
+        }
+        // The core, from the first letter or digit to the last: all letters and digits (WB5,
+        // WB8-WB10), or letters with single apostrophes between them (WB6/WB7).
+        let core = &s.as_bytes()[p..q];
+        if core.iter().all(u8::is_ascii_alphanumeric) {
+            out.push((p, q));
+            return;
+        }
+        let mut prev = Wc::Punct;
+        let mut ok = true;
+        for c in s[p..q].chars() {
+            let k = wc(c).unwrap_or(Wc::Punct);
+            ok &= match k {
+                Wc::Alpha => true,
+                Wc::Apos => prev == Wc::Alpha,
+                Wc::Digit | Wc::Punct => false,
+            };
+            prev = k;
+        }
+        if ok {
+            out.push((p, q));
+            return;
+        }
+    }
+    out.extend(s[a..e].unicode_word_indices().map(|(o, w)| (a + o, a + o + w.len())));
+}
+
 /// Extend a sentence's end over its closing punctuation (`.`, `!`, `?`, quotes), within the block.
 fn sentence_end(text: &str, mut end: usize, limit: usize) -> usize {
     let bytes = text.as_bytes();
@@ -340,6 +538,10 @@ fn sentence_end(text: &str, mut end: usize, limit: usize) -> usize {
 }
 
 fn clause_break(gap: &[u8]) -> bool {
+    // Most words are one space apart.
+    if gap.len() == 1 && gap[0] == b' ' {
+        return false;
+    }
     // `,` `;` `:` parentheses, and dashes (ASCII " - ", en dash, em dash).
     gap.iter().any(|&b| matches!(b, b',' | b';' | b':' | b'(' | b')'))
         || gap.windows(3).any(|w| w == "—".as_bytes() || w == "–".as_bytes())
@@ -347,14 +549,16 @@ fn clause_break(gap: &[u8]) -> bool {
 }
 
 fn is_clause_word(w: &str) -> bool {
-    matches!(w, "but" | "so" | "because" | "although" | "though" | "while" | "whereas" | "then" | "which")
+    // The first byte rules out most words before any string comparison.
+    matches!(w.as_bytes().first(), Some(b'b' | b's' | b'a' | b't' | b'w'))
+        && matches!(w, "but" | "so" | "because" | "although" | "though" | "while" | "whereas" | "then" | "which")
 }
 
 fn normalise_into(word: &str, out: &mut String) {
     if word.is_ascii() {
-        for b in word.bytes() {
-            out.push(b.to_ascii_lowercase() as char);
-        }
+        let from = out.len();
+        out.push_str(word);
+        out[from..].make_ascii_lowercase();
     } else {
         for c in word.chars() {
             match c {
@@ -534,14 +738,24 @@ fn label_in_line(
 /// paragraph in quotes (a transcript, as in the seeds) is not a quotation of someone else's words.
 fn quoted_regions(text: &str, start: usize, end: usize, masked: &[u8]) -> Vec<(usize, usize)> {
     let block = &text[start..end];
-    if !block.contains(['"', '\u{201c}', '\u{201d}']) {
+    let b = block.as_bytes();
+    if !(block.contains('"') || block.contains('\u{201c}') || block.contains('\u{201d}')) {
         return Vec::new();
     }
     let mut out = Vec::new();
     let mut open: Option<(usize, bool)> = None;
     let mut line_has_prose = false;
-    for (i, c) in block.char_indices() {
+    let mut i = 0;
+    // Bytes, decoding only non-ASCII characters: the same walk as over `char_indices`.
+    while i < b.len() {
         let at = start + i;
+        let (c, len) = if b[i].is_ascii() {
+            (b[i] as char, 1)
+        } else {
+            let c = block[i..].chars().next().unwrap_or_default();
+            (c, c.len_utf8())
+        };
+        i += len;
         match c {
             '\n' => line_has_prose = false,
             '"' | '\u{201c}' | '\u{201d}' => {
@@ -598,7 +812,88 @@ mod tests {
         }
     }
 
+    fn reference_words(s: &str) -> Vec<(usize, usize)> {
+        s.unicode_word_indices().map(|(o, w)| (o, o + w.len())).collect()
+    }
+
+    fn fast_words(s: &str) -> Vec<(usize, usize)> {
+        let mut v = Vec::new();
+        word_bounds(s, &mut v);
+        v
+    }
+
+    /// The characters the fast paths know, with the large ranges (CJK, emoji) sampled: their
+    /// classes are per range.
+    fn known_chars(extra: impl Fn(char) -> bool) -> Vec<char> {
+        (0..=0x1ffffu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| sb_char(c).is_some() || extra(c))
+            .filter(|&c| {
+                (c as u32) < 0x3000
+                    || (c as u32) & 0x3f == 0
+                    || sb_char(char::from_u32(c as u32 + 1).unwrap_or('\0')).is_none()
+            })
+            .collect()
+    }
+
+    /// Every character [`sb_char`] knows, in contexts that tell the sentence classes apart.
+    #[test]
+    fn every_known_char_splits_sentences_as_uax29() {
+        let known = known_chars(|_| false);
+        let probes = ["a", "A", "1", ".", "!", " ", ",", "\"", "\u{4e00}", "\u{2019}", "\u{3002}"];
+        for &c in &known {
+            for l in probes {
+                for r in probes {
+                    for s in [
+                        format!("{l}{c}{r}"),
+                        format!("x{l}. {c}{r} y"),
+                        format!("Ab{l}.{c} {r}z"),
+                        format!("x{c}. {l}{r}a"),
+                        format!("{l}{c}! {r}"),
+                    ] {
+                        assert_eq!(fast(&s), reference(&s), "{s:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every character [`sb_char`] or [`wc`] knows, in contexts that tell the word classes apart.
+    #[test]
+    fn every_known_char_splits_words_as_uax29() {
+        let known = known_chars(|c| wc(c).is_some() || c == '_' || c == '\u{301}' || c == '\u{200d}');
+        let probes = ["a", "1", "'", "\u{2019}", ".", ",", ":", "_", " ", "\u{301}", "\u{200d}", "\u{1f525}", "\u{e9}"];
+        for &c in &known {
+            for l in probes {
+                for r in probes {
+                    for s in [
+                        format!("{l}{c}{r}"),
+                        format!("ab{l}{c}{r}cd 1"),
+                        format!("x {l}{c} {r}y"),
+                        format!("{c}{l} {r}{c}"),
+                    ] {
+                        assert_eq!(fast_words(&s), reference_words(&s), "{s:?}");
+                    }
+                }
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn story_like_text_splits_words_as_uax29(words in proptest::collection::vec(
+            "([\u{201c}\u{2018}(\"]?)(I|we|it's|don\u{2019}t|rock'n'roll|v1\\.2|3\\.5%|1,000|e\\.g\\.|_x|a_b|caf\u{e9}|Zo\u{eb}|\u{4e00}\u{4e01}|\u{30c1}\u{30fc}\u{30e0}|\u{1f525}|\u{1f44d}\u{1f3fd}|a\u{301}|[a-z]{1,6}|[A-Z0-9]{1,3})([.,;:!?\u{201d}\u{2019}'\u{2026})]{0,2})",
+            0..30,
+        ), seps in proptest::collection::vec("( |  |\t| \u{2014} | \u{301}| \u{200d}|\u{a0}|/|-)", 30)) {
+            let mut s = String::new();
+            for (w, sep) in words.iter().zip(&seps) {
+                s.push_str(w);
+                s.push_str(sep);
+            }
+            prop_assert_eq!(fast_words(&s), reference_words(&s));
+            prop_assert_eq!(fast(&s), reference(&s));
+        }
+
         #[test]
         fn ascii_fast_path_splits_as_uax29(s in "([A-Za-z0-9]{1,8}|[ \t]{1,3}|[.!?]{1,2}|[\"'()\\[\\]{}]|[,;:\\-]|[#$%&*+/<=>@^_`|~\\\\]|e\\.g\\.|U\\.S\\.){0,40}") {
             prop_assert_eq!(fast(&s), reference(&s));

@@ -2,11 +2,11 @@
 //! hits that are negated, quoted or otherwise not meant; story-level checks, themes, score,
 //! category and question fit are computed from what is left.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::document::{Document, Syntax};
 use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target};
-use crate::pattern::{Lexicon, LexiconLookup, Words, NO_WORD};
+use crate::pattern::{LexiconLookup, Vocab, WordPat, Words, NO_WORD};
 use crate::report::{Diagnostic, PartSpan, Report, Strength, Structure, Themes};
 
 /// How to analyse: the user's configuration, already resolved.
@@ -56,14 +56,84 @@ pub enum OptionsError {
 pub struct Analyzer {
     rules: RuleSet,
     options: Options,
-    negators: usize,
-    subjects: usize,
+    negators: LexCheck,
+    subjects: LexCheck,
     /// Rules the engine reasons with, resolved once: `lesson`, `generic-learning`, `concrete`.
     lesson_rule: Option<u16>,
     generic_rule: Option<u16>,
     concrete_rule: Option<u16>,
-    i_words: usize,
-    we_words: usize,
+    i_words: LexCheck,
+    we_words: LexCheck,
+}
+
+/// A lexicon compiled for the context checks, which ask of every word near a hit (and of every
+/// word of the story, for `we`/`I`) whether it is, or ends, an entry: exact words are compared by
+/// vocabulary id, and phrases are looked up by their last word instead of scanned.
+#[derive(Debug, Default)]
+struct LexCheck {
+    /// One-word entries that are exact words: sorted ids.
+    words: Vec<u32>,
+    /// One-word entries that are wildcards.
+    wild_words: Vec<WordPat>,
+    /// Every entry, each word with its id ([`NO_WORD`] for a wildcard).
+    phrases: Vec<Vec<(WordPat, u32)>>,
+    /// Indices into `phrases` by the id of their last word; `wild_last`: those ending in a wildcard.
+    by_last: FxHashMap<u32, Vec<u32>>,
+    wild_last: Vec<u32>,
+}
+
+impl LexCheck {
+    fn new(rules: &RuleSet, name: &str, vocab: &Vocab) -> LexCheck {
+        let mut c = LexCheck::default();
+        let Some(id) = rules.lexicon_id(name) else { return c };
+        for p in &rules.lexicon(id).phrases {
+            let words: Vec<(WordPat, u32)> = p
+                .iter()
+                .map(|w| {
+                    let id = match w {
+                        WordPat::Exact(e) => vocab.get(e),
+                        _ => NO_WORD,
+                    };
+                    (w.clone(), id)
+                })
+                .collect();
+            let Some(&(ref last, last_id)) = words.last() else { continue };
+            if words.len() == 1 {
+                match last_id {
+                    NO_WORD => c.wild_words.push(last.clone()),
+                    id => c.words.push(id),
+                }
+            }
+            let i = c.phrases.len() as u32;
+            match last_id {
+                NO_WORD => c.wild_last.push(i),
+                id => c.by_last.entry(id).or_default().push(i),
+            }
+            c.phrases.push(words);
+        }
+        c.words.sort_unstable();
+        c.words.dedup();
+        c
+    }
+
+    /// Is `w` (of vocabulary id `id`) a one-word entry?
+    #[inline]
+    fn contains(&self, w: &str, id: u32) -> bool {
+        (id != NO_WORD && self.words.binary_search(&id).is_ok()) || self.wild_words.iter().any(|p| p.matches(w))
+    }
+
+    /// Does an entry end at word `k` of `words`/`ids`?
+    fn ends_at(&self, words: &[&str], ids: &[u32], k: usize) -> bool {
+        let test = |&i: &u32| {
+            let p = &self.phrases[i as usize];
+            p.len() <= k + 1
+                && p.iter()
+                    .zip(&words[k + 1 - p.len()..=k])
+                    .zip(&ids[k + 1 - p.len()..=k])
+                    .all(|((&(ref pat, pid), w), &id)| if pid == NO_WORD { pat.matches(w) } else { pid == id })
+        };
+        self.by_last.get(&ids[k]).is_some_and(|v| v.iter().any(test)) || self.wild_last.iter().any(test)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -101,7 +171,7 @@ impl Analyzer {
         if !(60..=400).contains(&options.words_per_minute) {
             return Err(OptionsError::BadPace(options.words_per_minute));
         }
-        let lex = |name: &str| rules.lexicon_id(name).unwrap_or(usize::MAX);
+        let lex = |name: &str| LexCheck::new(&rules, name, &rules.vocab);
         Ok(Analyzer {
             negators: lex("negators"),
             lesson_rule: rules.rule_index("lesson"),
@@ -128,22 +198,6 @@ impl Analyzer {
         &self.options
     }
 
-    fn lexicon(&self, id: usize) -> Option<&Lexicon> {
-        (id != usize::MAX).then(|| self.rules.lexicon(id))
-    }
-
-    /// Does a phrase of the lexicon end at word `k` of `words`?
-    fn phrase_ends_at(&self, lex: usize, words: &[&str], k: usize) -> bool {
-        let Some(l) = self.lexicon(lex) else { return false };
-        l.phrases
-            .iter()
-            .any(|p| p.len() <= k + 1 && p.iter().zip(&words[k + 1 - p.len()..=k]).all(|(pat, w)| pat.matches(w)))
-    }
-
-    fn in_lexicon(&self, lex: usize, w: &str) -> bool {
-        self.lexicon(lex).is_some_and(|l| l.phrases.iter().any(|p| p.len() == 1 && p[0].matches(w)))
-    }
-
     /// Analyse one story, read with the syntax of the options. Never fails: any text gives a report.
     pub fn analyze(&self, text: &str) -> Report {
         self.analyze_as(text, self.options.syntax)
@@ -160,25 +214,23 @@ impl Analyzer {
         let mut part_cues: Vec<Vec<(PartId, u32)>> = vec![Vec::new(); n_sent];
         let mut category_hits = vec![0u32; rs.categories.len()];
         let mut question_hits = vec![0usize; rs.questions.len()];
-        let mut norms: Vec<&str> = Vec::with_capacity(64);
-        let mut ids: Vec<u32> = Vec::with_capacity(64);
+        // Every word of the story, normalised, and its vocabulary id: looked up once, here.
+        let norms: Vec<&str> = (0..doc.tokens.len()).map(|t| doc.norm(t)).collect();
+        let ids: Vec<u32> = norms.iter().map(|w| rs.vocab.get(w)).collect();
         // `seen[id] == si + 1`: sentence `si` holds the word `id`.
         let mut seen: Vec<u32> = vec![0; rs.vocab.len()];
         for (si, s) in doc.sentences.iter().enumerate() {
-            norms.clear();
-            norms.extend(s.tokens.clone().map(|t| doc.norm(t)));
-            ids.clear();
-            ids.extend(norms.iter().map(|w| rs.vocab.get(w)));
-            let words = Words { text: &norms, ids: &ids };
+            let words = Words { text: &norms[s.tokens.clone()], ids: &ids[s.tokens.clone()] };
             let stamp = si as u32 + 1;
-            for &id in &ids {
+            for &id in words.ids {
                 if let Some(x) = seen.get_mut(id as usize) {
                     *x = stamp;
                 }
             }
             let base = s.tokens.start as u32;
             for i in 0..words.text.len() {
-                rs.index.candidates(words.text[i], words.ids[i], |(pk, gate)| {
+                let next = words.ids.get(i + 1).copied().unwrap_or(NO_WORD);
+                rs.index.candidates(words.text[i], words.ids[i], next, |(pk, gate)| {
                     if gate != NO_WORD && seen[gate as usize] != stamp {
                         return;
                     }
@@ -208,8 +260,7 @@ impl Analyzer {
         }
 
         // 2. Context: drop negated, quoted, agent-bearing and wrong-subject hits; then overlaps.
-        let mut before: Vec<&str> = Vec::new();
-        hits.retain(|h| self.keep_hit(&doc, h, &mut before));
+        hits.retain(|h| self.keep_hit(&doc, h, &norms, &ids));
         hits.sort_by_key(|h| (h.rule, h.t0, std::cmp::Reverse(h.t1)));
         let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
         for h in hits {
@@ -308,7 +359,7 @@ impl Analyzer {
         if has("external-force") && !has("owns-it") && !has("personal-agency") {
             story.push(("external-only", None));
         }
-        if self.we_heavy(&doc, &sentence_parts, &lesson_sentence, learning_part) {
+        if self.we_heavy(&doc, &norms, &ids, &sentence_parts, &lesson_sentence, learning_part) {
             story.push(("we-instead-of-i", None));
         }
         if spoken_seconds > self.options.max_seconds {
@@ -352,8 +403,13 @@ impl Analyzer {
             let excerpt = text[start..end].to_owned();
             match r.kind {
                 Kind::RedFlag => {
-                    let key = normalise_phrase(&excerpt);
-                    let replacement = r.rewrites.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+                    // Most rules have no rewrites: skip building the key for them.
+                    let replacement = if r.rewrites.is_empty() {
+                        None
+                    } else {
+                        let key = normalise_phrase(&excerpt);
+                        r.rewrites.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone())
+                    };
                     diagnostics.push(Diagnostic {
                         rule: r.id.clone(),
                         severity: severity(&r.id, r.severity),
@@ -459,8 +515,8 @@ impl Analyzer {
         }
     }
 
-    /// `before` is a buffer for the words of the sentence before the hit.
-    fn keep_hit<'d>(&self, doc: &'d Document, h: &Hit, before: &mut Vec<&'d str>) -> bool {
+    /// `norms` and `ids` are the normalised words of the story and their vocabulary ids.
+    fn keep_hit(&self, doc: &Document, h: &Hit, norms: &[&str], ids: &[u32]) -> bool {
         let r = &self.rules.rules[h.rule as usize];
         let s = &doc.sentences[h.sentence as usize];
         let (t0, t1) = (h.t0 as usize, h.t1 as usize);
@@ -479,9 +535,8 @@ impl Analyzer {
             return false;
         }
         if r.negatable || r.subject.is_some() {
-            before.clear();
-            before.extend((first..t0).map(|k| doc.norm(k)));
-            let words = &before[..];
+            let words = &norms[first..t0];
+            let word_ids = &ids[first..t0];
             if r.negatable {
                 let clause = doc.tokens[t0].clause;
                 let lo = t0.saturating_sub(self.rules.analysis.negation_window).max(first);
@@ -489,19 +544,19 @@ impl Analyzer {
                     if doc.tokens[k].clause != clause {
                         break;
                     }
-                    if self.phrase_ends_at(self.negators, words, k - first) {
+                    if self.negators.ends_at(words, word_ids, k - first) {
                         return false;
                     }
                 }
             }
             if let Some(subject) = r.subject {
-                for w in words.iter().rev() {
+                for (w, &id) in words.iter().zip(word_ids).rev() {
                     match *w {
                         "i" | "i've" | "i'd" | "i'm" | "i'll" => break,
                         "we" | "we've" | "we'd" | "we're" | "we'll" if subject == Subject::FirstPerson => break,
                         "we" | "we've" | "we'd" | "we're" | "we'll" | "he" | "she" | "they" | "you" | "he'd"
                         | "she'd" | "they'd" | "they've" | "you'd" => return false,
-                        w if self.in_lexicon(self.subjects, w) => return false,
+                        w if self.subjects.contains(w, id) => return false,
                         _ => {}
                     }
                 }
@@ -620,17 +675,25 @@ impl Analyzer {
 
     /// Far more "we" than "I" where the story tells what happened and what was done (the
     /// learning part excepted).
-    fn we_heavy(&self, doc: &Document, parts: &[Option<PartId>], lesson: &[bool], learning: Option<PartId>) -> bool {
+    fn we_heavy(
+        &self,
+        doc: &Document,
+        norms: &[&str],
+        ids: &[u32],
+        parts: &[Option<PartId>],
+        lesson: &[bool],
+        learning: Option<PartId>,
+    ) -> bool {
         let (mut we, mut i) = (0u32, 0u32);
         for (si, s) in doc.sentences.iter().enumerate() {
             if lesson[si] || (parts[si].is_some() && parts[si] == learning) {
                 continue;
             }
             for t in s.tokens.clone() {
-                let w = doc.norm(t);
-                if self.in_lexicon(self.we_words, w) {
+                let (w, id) = (norms[t], ids[t]);
+                if self.we_words.contains(w, id) {
                     we += 1;
-                } else if self.in_lexicon(self.i_words, w) {
+                } else if self.i_words.contains(w, id) {
                     i += 1;
                 }
             }

@@ -342,13 +342,30 @@ pub enum Target {
 #[derive(Debug, Clone, Default)]
 pub struct PartLabels {
     labels: Vec<(String, PartId)>,
+    /// For each first byte (ASCII lower case), the indices of the labels starting with it, longest
+    /// first: every line of a story is tried, and most lines start with no label's first letter.
+    by_first: Vec<Vec<u16>>,
 }
 
 impl PartLabels {
+    fn new(labels: Vec<(String, PartId)>) -> PartLabels {
+        let mut by_first = vec![Vec::new(); 256];
+        for (i, (label, _)) in labels.iter().enumerate() {
+            match label.as_bytes().first() {
+                Some(&b) => by_first[b.to_ascii_lowercase() as usize].push(i as u16),
+                // An empty label (longest first: it comes last) can start any line.
+                None => by_first.iter_mut().for_each(|v| v.push(i as u16)),
+            }
+        }
+        PartLabels { labels, by_first }
+    }
+
     /// The label that `s` starts with (case-insensitive, whole words), and its length in bytes.
     pub fn match_prefix(&self, s: &str) -> Option<(PartId, usize)> {
         let b = s.as_bytes();
-        for (label, part) in &self.labels {
+        let first = b.first().map_or(0, u8::to_ascii_lowercase);
+        for &i in self.by_first.get(first as usize)? {
+            let (label, part) = &self.labels[i as usize];
             let n = label.len();
             if b.len() >= n
                 && b[..n].eq_ignore_ascii_case(label.as_bytes())
@@ -583,7 +600,7 @@ impl RuleSet {
             }
         }
         labels.sort_by_key(|l| std::cmp::Reverse(l.0.len()));
-        set.labels = PartLabels { labels };
+        set.labels = PartLabels::new(labels);
         for name in prose_names.unwrap_or_default() {
             {
                 let id = part_id(&set, &name).ok_or_else(|| RuleError {

@@ -397,6 +397,97 @@ impl Pattern {
         out
     }
 
+    /// The (first word, second word) id pairs that any match must start with; a second word of
+    /// `None` stands for any word (or none: the match may be one word long, a gap or a wildcard
+    /// comes second). `None` when a first word is not an exact word or the first element is
+    /// optional. A necessary condition only: it lets the index key a pattern by its first two
+    /// words (see [`PatternIndex`]).
+    fn first_pairs(&self, lex: &dyn LexiconLookup, vocab: &Vocab) -> Option<Vec<(u32, Option<u32>)>> {
+        let e0 = self.elems.iter().position(|e| !matches!(e, Elem::Not(_)))?;
+        let Elem::Alts { exact, alts, optional: false } = &self.elems[e0] else { return None };
+        // The words that may follow a one-word first element (`None`: any), computed once.
+        let next: Option<Vec<u32>> = {
+            let mut v = Vec::new();
+            self.first_words_from(e0 + 1, lex, vocab, &mut v).then(|| {
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+        };
+        let after = |w: u32, out: &mut Vec<(u32, Option<u32>)>| match &next {
+            Some(v) => out.extend(v.iter().map(|&s| (w, Some(s)))),
+            None => out.push((w, None)),
+        };
+        let id_of = |w: &WordPat| match w {
+            WordPat::Exact(e) => Some(vocab.get(e)).filter(|&i| i != NO_WORD),
+            _ => None,
+        };
+        let mut out = Vec::new();
+        for &w in exact {
+            after(w, &mut out);
+        }
+        for a in alts {
+            match a {
+                Alt::Word(_) => return None,
+                Alt::Seq(ws) => match (ws.first(), ws.get(1)) {
+                    (Some(&Test::Id(w)), None) => after(w, &mut out),
+                    (Some(&Test::Id(w)), Some(&Test::Id(s))) => out.push((w, Some(s))),
+                    (Some(&Test::Id(w)), Some(_)) => out.push((w, None)),
+                    _ => return None,
+                },
+                Alt::Lex(id) => {
+                    for p in &lex.lexicon(*id).phrases {
+                        let w = id_of(&p[0])?;
+                        match p.get(1) {
+                            None => after(w, &mut out),
+                            Some(second) => out.push((w, id_of(second))),
+                        }
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+
+    /// Adds to `out` the ids one of which the first word consumed from element `ei` on must be;
+    /// false when that is not a short list of exact words (or the pattern may end before it).
+    fn first_words_from(&self, mut ei: usize, lex: &dyn LexiconLookup, vocab: &Vocab, out: &mut Vec<u32>) -> bool {
+        loop {
+            match self.elems.get(ei) {
+                None | Some(Elem::Gap(_)) => return false,
+                // A look-ahead consumes nothing; ignoring it only widens the list.
+                Some(Elem::Not(_)) => ei += 1,
+                Some(Elem::Alts { exact, alts, optional }) => {
+                    out.extend_from_slice(exact);
+                    for a in alts {
+                        match a {
+                            Alt::Word(Test::Id(id)) => out.push(*id),
+                            Alt::Word(_) => return false,
+                            Alt::Seq(ws) => match ws.first() {
+                                Some(Test::Id(id)) => out.push(*id),
+                                _ => return false,
+                            },
+                            Alt::Lex(id) => {
+                                for p in &lex.lexicon(*id).phrases {
+                                    match &p[0] {
+                                        WordPat::Exact(w) if vocab.get(w) != NO_WORD => out.push(vocab.get(w)),
+                                        _ => return false,
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if !optional {
+                        return true;
+                    }
+                    ei += 1;
+                }
+            }
+        }
+    }
+
     /// Sets of word ids one of which a sentence must contain for the pattern to match there: the
     /// exact words of each element that is neither optional nor has other kinds of alternative
     /// (the first element excepted: the index has already checked it).
@@ -501,6 +592,15 @@ impl Pattern {
     }
 }
 
+/// The most (first word, second word) pairs a pattern is indexed under; a pattern that would
+/// need more stays keyed by its first word.
+const MAX_PAIRS: usize = 4096;
+
+#[inline]
+fn pair(a: u32, b: u32) -> u64 {
+    (a as u64) << 32 | b as u64
+}
+
 /// Is `id` in the sorted list `ids`?
 #[inline]
 fn contains(ids: &[u32], id: u32) -> bool {
@@ -513,10 +613,21 @@ fn contains(ids: &[u32], id: u32) -> bool {
 
 /// Which patterns may start at a word: exact first words by hash, the few wildcard first words by
 /// a short scan.
+///
+/// A pattern whose first word and second word are both among short lists of exact words is keyed
+/// by the pair instead (`pairs`): most patterns start with a common word (`i`, `we`, `the`) that
+/// is followed by only a few of the words the pattern allows next, so keying by the first word
+/// alone made every `i` of a story a candidate for a hundred patterns.
 #[derive(Debug, Default)]
 pub struct PatternIndex<K: Copy> {
     /// By vocabulary id.
     exact: Vec<Vec<K>>,
+    /// By the ids of the first two words, `first << 32 | second`.
+    pairs: FxHashMap<u64, Vec<K>>,
+    /// By id: is the word the first (second) word of some pair? Two array reads that spare most
+    /// words a hash look-up.
+    pair_first: Vec<bool>,
+    pair_second: Vec<bool>,
     wild: Vec<(Test, K)>,
     /// For each first byte of a word, the indices into `wild` of the tests it may pass, in order.
     by_byte: Vec<Vec<u32>>,
@@ -524,18 +635,33 @@ pub struct PatternIndex<K: Copy> {
 
 impl<K: Copy + PartialEq> PatternIndex<K> {
     pub fn add(&mut self, key: K, p: &Pattern, lex: &dyn LexiconLookup, vocab: &mut Vocab) {
-        for w in p.first_words(lex, vocab) {
-            match w {
-                Test::Id(e) => {
-                    let e = e as usize;
-                    if self.exact.len() <= e {
-                        self.exact.resize_with(e + 1, Vec::new);
+        if let Some(pairs) = p.first_pairs(lex, vocab).filter(|v| v.len() <= MAX_PAIRS) {
+            // A first word that may be followed by anything is keyed by itself alone, and then
+            // by no pair: either way, each place is offered the pattern once.
+            let alone: Vec<u32> = pairs.iter().filter(|(_, b)| b.is_none()).map(|&(a, _)| a).collect();
+            for &a in &alone {
+                self.add_exact(a, key);
+            }
+            for (a, b) in pairs {
+                if let (Some(b), false) = (b, alone.contains(&a)) {
+                    for (flags, id) in [(&mut self.pair_first, a), (&mut self.pair_second, b)] {
+                        if flags.len() <= id as usize {
+                            flags.resize(id as usize + 1, false);
+                        }
+                        flags[id as usize] = true;
                     }
-                    let v = &mut self.exact[e];
+                    let v = self.pairs.entry(pair(a, b)).or_default();
                     if !v.contains(&key) {
                         v.push(key);
                     }
                 }
+            }
+            return;
+        }
+        let firsts = p.first_words(lex, vocab);
+        for w in firsts {
+            match w {
+                Test::Id(e) => self.add_exact(e, key),
                 other => {
                     if !self.wild.iter().any(|(w, k)| *w == other && *k == key) {
                         if self.by_byte.is_empty() {
@@ -553,9 +679,27 @@ impl<K: Copy + PartialEq> PatternIndex<K> {
         }
     }
 
-    /// Calls `f` once for each pattern that may start with `word`.
+    fn add_exact(&mut self, id: u32, key: K) {
+        let e = id as usize;
+        if self.exact.len() <= e {
+            self.exact.resize_with(e + 1, Vec::new);
+        }
+        let v = &mut self.exact[e];
+        if !v.contains(&key) {
+            v.push(key);
+        }
+    }
+
+    /// Calls `f` once for each pattern that may start with `word`, followed by the word of id
+    /// `next` ([`NO_WORD`] at the end of the sentence: no pattern keyed by a pair can match there).
     #[inline]
-    pub fn candidates(&self, word: &str, id: u32, mut f: impl FnMut(K)) {
+    pub fn candidates(&self, word: &str, id: u32, next: u32, mut f: impl FnMut(K)) {
+        let flag = |flags: &[bool], id: u32| flags.get(id as usize).copied().unwrap_or(false);
+        if flag(&self.pair_first, id) && flag(&self.pair_second, next) {
+            if let Some(v) = self.pairs.get(&pair(id, next)) {
+                v.iter().for_each(|&k| f(k));
+            }
+        }
         if let Some(v) = self.exact.get(id as usize) {
             v.iter().for_each(|&k| f(k));
         }
