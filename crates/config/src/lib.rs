@@ -18,6 +18,10 @@
 //!
 //! [bank]
 //! threshold = 70                 # score a ready story needs to count in `starl bank`
+//!
+//! [share]
+//! names = ["Priya Sharma"]       # redacted by `starl share --redact` wherever they occur
+//! companies = ["Globex"]         # redacted as [Company A]
 //! ```
 
 use std::collections::BTreeMap;
@@ -46,6 +50,20 @@ pub struct ConfigFile {
     pub deny_warnings: Option<bool>,
     #[serde(default)]
     pub bank: BankConfig,
+    #[serde(default)]
+    pub share: ShareConfig,
+}
+
+/// `[share]`: review packets (`starl share --redact`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ShareConfig {
+    /// Names (people, projects, anything confidential) to redact wherever they occur.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Company and client names to redact.
+    #[serde(default)]
+    pub companies: Vec<String>,
 }
 
 /// `[bank]`: the story bank.
@@ -128,6 +146,12 @@ impl Config {
                     message: format!("severity of `{rule}`: `{level}` is not one of error, warning, info, off"),
                 });
             }
+        }
+        if let Some(n) = file.share.names.iter().chain(&file.share.companies).find(|n| n.trim().is_empty()) {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                message: format!("[share] names and companies must not be empty (found {n:?})"),
+            });
         }
         if file.bank.threshold.is_some_and(|t| t > 100) {
             return Err(ConfigError::Invalid {
@@ -247,6 +271,21 @@ mod tests {
         assert!(e.to_string().contains("0 to 100"), "{e}");
         let c = Config::parse(Path::new("s.toml"), "[bank]\nthreshold = 60\n").unwrap();
         assert_eq!((c.bank_threshold(), Config::default().bank_threshold()), (60, 70));
+    }
+
+    #[test]
+    fn share_names() {
+        let c = Config::parse(Path::new("s.toml"), "[share]\nnames = [\"Priya Sharma\"]\ncompanies = [\"Globex\"]\n")
+            .unwrap();
+        assert_eq!(
+            (c.file.share.names.as_slice(), c.file.share.companies.as_slice()),
+            (&["Priya Sharma".to_owned()][..], &["Globex".to_owned()][..])
+        );
+        assert_eq!(Config::default().file.share, ShareConfig::default());
+        let e = Config::parse(Path::new("s.toml"), "[share]\nnames = [\"a\"]\npeople = []\n").unwrap_err();
+        assert!(matches!(&e, ConfigError::Parse { line: 3, .. }), "{e}");
+        let e = Config::parse(Path::new("s.toml"), "[share]\nnames = [\" \"]\n").unwrap_err();
+        assert!(e.to_string().contains("must not be empty"), "{e}");
     }
 
     #[test]
