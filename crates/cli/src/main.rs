@@ -8,6 +8,7 @@ mod journal;
 mod lint;
 mod render;
 mod rules_cmd;
+mod server_admin;
 mod settings;
 
 use std::io::Write;
@@ -60,6 +61,8 @@ enum Command {
     Completions(CompletionsArgs),
     /// Serve the Language Server Protocol on standard input/output, for editors.
     Lsp,
+    Migrate(server_admin::MigrateArgs),
+    Admin(server_admin::AdminCommand),
     /// The failure journal and the story bank (log, entries, story, bank, export, ...).
     #[command(flatten)]
     Journal(journal::JournalCommand),
@@ -93,6 +96,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => rules_cmd::explain(&args),
         Command::Completions(args) => completions(args.shell),
         Command::Lsp => starl_lsp::run_stdio().map(|()| ExitCode::SUCCESS),
+        Command::Migrate(args) => server_admin::migrate(&args),
+        Command::Admin(args) => server_admin::admin(&args),
         Command::Journal(command) => journal::run(command),
     };
     match result {

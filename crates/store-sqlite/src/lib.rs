@@ -12,10 +12,20 @@
 //!   succeed, one after the other; readers never wait for writers.
 //! - **Search.** A contentless FTS5 index (word prefixes, accents folded) kept in step with
 //!   `entries` in the same transaction; tags have their own `(tag, entry_id)` index.
+//! - **Owners (schema 5).** Every journal record has an owner; a handle reads and writes one
+//!   owner's records only: [`SqliteStore::open`] the local user's (a personal journal, exactly as
+//!   before), [`SqliteStore::open_as`] another account's. Ids stay unique in the file (they key
+//!   the full-text index), so one user's explicit id can conflict with another's; import then
+//!   renumbers. The accounts ([`starl_store::Accounts`], `accounts.rs`) are the whole file's;
+//!   [`SqliteDatabase`] hands out both, for `starl serve --multi-user` on one file.
 //! - **Listings never sort.** Each entry has a sort key, `k = (days of happened since 1970) <<
 //!   32 | id`, which orders as "most recent first, then highest id". The full-text index is keyed
 //!   by `k`, tag rows carry it and `entries` has an index on it, so whichever of them drives a
 //!   listing is walked backwards and stops at the LIMIT (see [`entry_query`]).
+
+mod accounts;
+
+pub use accounts::SqliteDatabase;
 
 use std::path::Path;
 use std::time::Duration;
@@ -28,7 +38,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row};
 use starl_store::{
     AttemptFilter, Category, Entry, EntryFilter, Feedback, FollowUp, FollowUpStatus, Id, PracticeAttempt, Store,
-    StoreError, Story, StoryAnalysis, StoryFilter, ThemeScores, MAX_ID,
+    StoreError, Story, StoryAnalysis, StoryFilter, ThemeScores, UserId, LOCAL_USER, MAX_ID,
 };
 
 /// The migrations, in order: migration `i` (0-based) brings the schema to version `i + 1`.
@@ -37,6 +47,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_practice_attempts.sql", include_str!("../migrations/0002_practice_attempts.sql")),
     ("0003_listing_keys_and_bank_cache.sql", include_str!("../migrations/0003_listing_keys_and_bank_cache.sql")),
     ("0004_feedback.sql", include_str!("../migrations/0004_feedback.sql")),
+    ("0005_owners_and_accounts.sql", include_str!("../migrations/0005_owners_and_accounts.sql")),
 ];
 
 /// The schema version this build writes.
@@ -54,6 +65,9 @@ pub struct SqliteStore {
     location: String,
     /// Open transactions and savepoints.
     depth: u32,
+    /// Whose journal this handle reads and writes ([`LOCAL_USER`] unless opened with
+    /// [`SqliteStore::open_as`]).
+    owner: UserId,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -75,6 +89,20 @@ impl SqliteStore {
         let conn = Connection::open_with_flags(path, flags)
             .map_err(|e| StoreError::Backend(format!("cannot open {location}: {e}")))?;
         SqliteStore::setup(conn, location, true)
+    }
+
+    /// Open the database at `path` as [`SqliteStore::open`] does, for the journal of `owner`:
+    /// every [`Store`] method then reads and writes that user's records only. (Accounts methods
+    /// are the whole file's.)
+    pub fn open_as(path: &Path, owner: UserId) -> Result<SqliteStore, StoreError> {
+        let mut store = SqliteStore::open(path)?;
+        store.owner = owner;
+        Ok(store)
+    }
+
+    /// Whose journal this handle is.
+    pub fn owner(&self) -> UserId {
+        self.owner
     }
 
     /// A private database in memory (tests).
@@ -108,7 +136,7 @@ impl SqliteStore {
             conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
         }
         conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
-        let mut store = SqliteStore { conn, location, depth: 0 };
+        let mut store = SqliteStore { conn, location, depth: 0, owner: LOCAL_USER };
         store.migrate()?;
         Ok(store)
     }
@@ -330,9 +358,9 @@ fn attempt_from_row(r: &Row<'_>) -> rusqlite::Result<PracticeAttempt> {
     })
 }
 
-fn load_attempt(c: &Connection, location: &str, id: Id) -> Result<PracticeAttempt, StoreError> {
-    c.prepare_cached(&format!("SELECT {ATTEMPT_COLUMNS} WHERE id = ?1"))
-        .and_then(|mut st| st.query_row([id], attempt_from_row).optional())
+fn load_attempt(c: &Connection, location: &str, owner: UserId, id: Id) -> Result<PracticeAttempt, StoreError> {
+    c.prepare_cached(&format!("SELECT {ATTEMPT_COLUMNS} WHERE id = ?1 AND owner = ?2"))
+        .and_then(|mut st| st.query_row([id, owner], attempt_from_row).optional())
         .map_err(backend(location))?
         .ok_or(StoreError::NotFound { kind: "practice attempt", id })
 }
@@ -353,28 +381,37 @@ fn feedback_from_row(r: &Row<'_>) -> rusqlite::Result<Feedback> {
     })
 }
 
-fn load_feedback(c: &Connection, location: &str, id: Id) -> Result<Feedback, StoreError> {
-    c.prepare_cached(&format!("SELECT {FEEDBACK_COLUMNS} WHERE id = ?1"))
-        .and_then(|mut st| st.query_row([id], feedback_from_row).optional())
+fn load_feedback(c: &Connection, location: &str, owner: UserId, id: Id) -> Result<Feedback, StoreError> {
+    c.prepare_cached(&format!("SELECT {FEEDBACK_COLUMNS} WHERE id = ?1 AND owner = ?2"))
+        .and_then(|mut st| st.query_row([id, owner], feedback_from_row).optional())
         .map_err(backend(location))?
         .ok_or(StoreError::NotFound { kind: "feedback", id })
 }
 
-fn load_entry(c: &Connection, location: &str, id: Id) -> Result<Entry, StoreError> {
-    c.prepare_cached(&format!("SELECT {ENTRY_SELECT} {ENTRY_FROM} WHERE e.id = ?1"))
-        .and_then(|mut st| st.query_row([id], entry_from_row).optional())
+fn load_entry(c: &Connection, location: &str, owner: UserId, id: Id) -> Result<Entry, StoreError> {
+    c.prepare_cached(&format!("SELECT {ENTRY_SELECT} {ENTRY_FROM} WHERE e.id = ?1 AND e.owner = ?2"))
+        .and_then(|mut st| st.query_row([id, owner], entry_from_row).optional())
         .map_err(backend(location))?
         .ok_or(StoreError::NotFound { kind: "entry", id })
 }
 
-fn load_story(c: &Connection, location: &str, id: Id) -> Result<Story, StoreError> {
-    c.prepare_cached(&format!("SELECT {STORY_COLUMNS} WHERE s.id = ?1"))
-        .and_then(|mut st| st.query_row([id], story_from_row).optional())
+fn load_story(c: &Connection, location: &str, owner: UserId, id: Id) -> Result<Story, StoreError> {
+    c.prepare_cached(&format!("SELECT {STORY_COLUMNS} WHERE s.id = ?1 AND s.owner = ?2"))
+        .and_then(|mut st| st.query_row([id, owner], story_from_row).optional())
         .map_err(backend(location))?
         .ok_or(StoreError::NotFound { kind: "story", id })
 }
 
-fn exists(c: &Connection, location: &str, table: &str, id: Id) -> Result<bool, StoreError> {
+/// Whether `owner` has a record with `id` in `table`.
+fn exists(c: &Connection, location: &str, owner: UserId, table: &str, id: Id) -> Result<bool, StoreError> {
+    c.prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1 AND owner = ?2"))
+        .and_then(|mut st| st.exists([id, owner]))
+        .map_err(backend(location))
+}
+
+/// Whether `id` is taken in `table`, by anyone: ids are unique in the file (a multi-user file
+/// refuses another user's id as a conflict, and import then renumbers).
+fn taken(c: &Connection, location: &str, table: &str, id: Id) -> Result<bool, StoreError> {
     c.prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))
         .and_then(|mut st| st.exists([id]))
         .map_err(backend(location))
@@ -412,9 +449,15 @@ fn key_range(since: Option<Date>, until: Option<Date>) -> (Option<i64>, Option<i
 /// checks on each row: another tag through the `(tag, k)` index, the category on the row.
 /// Nothing is sorted and no set of matches is built (`tests/plans.rs` checks the plans).
 ///
-/// `what` names columns of `entries e` (and `follow_ups f`, which are then joined); a count
-/// (`what` = `count(*)`) joins `entries` only to check a category.
-pub fn entry_query(filter: &EntryFilter, what: &str, ordered: bool) -> Result<(String, Vec<Value>), StoreError> {
+/// `what` names columns of `entries e` (and `follow_ups f`, which are then joined). `entries`
+/// is always joined, by its key or id, to check the row's owner: a personal journal's rows are
+/// all the local user's, and a multi-user file checks each row it walks.
+pub fn entry_query(
+    owner: UserId,
+    filter: &EntryFilter,
+    what: &str,
+    ordered: bool,
+) -> Result<(String, Vec<Value>), StoreError> {
     let mut args: Vec<Value> = Vec::new();
     let mut arg = |v: Value| {
         args.push(v);
@@ -426,7 +469,6 @@ pub fn entry_query(filter: &EntryFilter, what: &str, ordered: bool) -> Result<(S
     }
     tags.sort();
     tags.dedup();
-    let needs_entries = what.contains("e.") || filter.category.is_some();
     let mut conds: Vec<String> = Vec::new();
     let (from, join, key) = if let Some(mut q) = filter.search.as_deref().and_then(fts_query) {
         // The tags are in the indexed text too: as exact phrases in the query they let FTS5
@@ -460,10 +502,10 @@ pub fn entry_query(filter: &EntryFilter, what: &str, ordered: bool) -> Result<(S
     if let Some(cat) = filter.category {
         conds.push(format!("e.category = {}", arg(cat.as_str().to_owned().into())));
     }
+    // The owner is checked on each row of the walk (a personal journal has one owner).
+    conds.push(format!("e.owner = {}", arg(owner.into())));
     let mut sql = format!("SELECT {what} FROM {from}");
-    if needs_entries {
-        sql.push_str(join);
-    }
+    sql.push_str(join);
     if what.contains("f.") {
         sql.push_str(" LEFT JOIN follow_ups f ON f.entry_id = e.id");
     }
@@ -504,7 +546,7 @@ fn fts_query(search: &str) -> Option<String> {
 
 /// Write an entry's row, tags, follow-up and index entry. `insert` for a new row; an id of 0
 /// takes the next free one.
-fn put_entry(c: &Connection, location: &str, e: &Entry, insert: bool) -> Result<Id, StoreError> {
+fn put_entry(c: &Connection, location: &str, owner: UserId, e: &Entry, insert: bool) -> Result<Id, StoreError> {
     let err = backend(location);
     let id = if insert && e.id == 0 {
         let next: Id = c
@@ -527,12 +569,12 @@ fn put_entry(c: &Connection, location: &str, e: &Entry, insert: bool) -> Result<
     }
     let sql = if insert {
         "INSERT INTO entries (id, title, happened, what_happened, impact, my_part, root_cause, what_i_did, learned, \
-         will_change, category, severity, created, updated, k) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+         will_change, category, severity, created, updated, k, owner) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
     } else {
         "UPDATE entries SET title = ?2, happened = ?3, what_happened = ?4, impact = ?5, my_part = ?6, root_cause = ?7, \
          what_i_did = ?8, learned = ?9, will_change = ?10, category = ?11, severity = ?12, created = ?13, updated = ?14, \
-         k = ?15 WHERE id = ?1"
+         k = ?15 WHERE id = ?1 AND owner = ?16"
     };
     c.prepare_cached(sql)
         .and_then(|mut st| {
@@ -552,6 +594,7 @@ fn put_entry(c: &Connection, location: &str, e: &Entry, insert: bool) -> Result<
                 e.created.as_second(),
                 e.updated.as_second(),
                 k,
+                owner,
             ])
         })
         .map_err(&err)?;
@@ -584,19 +627,19 @@ fn put_entry(c: &Connection, location: &str, e: &Entry, insert: bool) -> Result<
     Ok(id)
 }
 
-fn put_story(c: &Connection, location: &str, s: &Story, insert: bool) -> Result<Id, StoreError> {
+fn put_story(c: &Connection, location: &str, owner: UserId, s: &Story, insert: bool) -> Result<Id, StoreError> {
     let err = backend(location);
     if let Some(eid) = s.entry_id {
-        if !exists(c, location, "entries", eid)? {
+        if !exists(c, location, owner, "entries", eid)? {
             return Err(StoreError::NotFound { kind: "entry", id: eid });
         }
     }
     let sql = if insert {
-        "INSERT INTO stories (id, title, framework, body, entry_id, ready, score, created, updated) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        "INSERT INTO stories (id, title, framework, body, entry_id, ready, score, created, updated, owner) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
     } else {
         "UPDATE stories SET title = ?2, framework = ?3, body = ?4, entry_id = ?5, ready = ?6, score = ?7, \
-         created = ?8, updated = ?9 WHERE id = ?1"
+         created = ?8, updated = ?9 WHERE id = ?1 AND owner = ?10"
     };
     c.prepare_cached(sql)
         .and_then(|mut st| {
@@ -610,6 +653,7 @@ fn put_story(c: &Connection, location: &str, s: &Story, insert: bool) -> Result<
                 s.score,
                 s.created.as_second(),
                 s.updated.as_second(),
+                owner,
             ])
         })
         .map_err(&err)?;
@@ -633,37 +677,41 @@ fn put_story(c: &Connection, location: &str, s: &Story, insert: bool) -> Result<
 
 impl Store for SqliteStore {
     fn create_entry(&mut self, entry: &Entry) -> Result<Entry, StoreError> {
+        let owner = self.owner;
         let mut e = entry.clone();
         e.normalize()?;
         self.write(|c, loc| {
-            if e.id < 0 || (e.id > 0 && exists(c, loc, "entries", e.id)?) {
+            if e.id < 0 || (e.id > 0 && taken(c, loc, "entries", e.id)?) {
                 return Err(StoreError::Conflict { kind: "entry", id: e.id });
             }
-            let id = put_entry(c, loc, &e, true)?;
-            load_entry(c, loc, id)
+            let id = put_entry(c, loc, owner, &e, true)?;
+            load_entry(c, loc, owner, id)
         })
     }
 
     fn entry(&mut self, id: Id) -> Result<Entry, StoreError> {
-        self.read(|c, loc| load_entry(c, loc, id))
+        let owner = self.owner;
+        self.read(|c, loc| load_entry(c, loc, owner, id))
     }
 
     fn update_entry(&mut self, entry: &Entry) -> Result<Entry, StoreError> {
+        let owner = self.owner;
         let mut e = entry.clone();
         e.normalize()?;
         self.write(|c, loc| {
-            if !exists(c, loc, "entries", e.id)? {
+            if !exists(c, loc, owner, "entries", e.id)? {
                 return Err(StoreError::NotFound { kind: "entry", id: e.id });
             }
-            put_entry(c, loc, &e, false)?;
-            load_entry(c, loc, e.id)
+            put_entry(c, loc, owner, &e, false)?;
+            load_entry(c, loc, owner, e.id)
         })
     }
 
     fn delete_entry(&mut self, id: Id) -> Result<(), StoreError> {
+        let owner = self.owner;
         self.write(|c, loc| {
             let k: Option<i64> = c
-                .query_row("SELECT k FROM entries WHERE id = ?1", [id], |r| r.get(0))
+                .query_row("SELECT k FROM entries WHERE id = ?1 AND owner = ?2", [id, owner], |r| r.get(0))
                 .optional()
                 .map_err(backend(loc))?;
             let Some(k) = k else { return Err(StoreError::NotFound { kind: "entry", id }) };
@@ -674,10 +722,11 @@ impl Store for SqliteStore {
     }
 
     fn entries(&mut self, filter: &EntryFilter) -> Result<Vec<Entry>, StoreError> {
+        let owner = self.owner;
         if filter.limit == Some(0) {
             return Ok(Vec::new());
         }
-        let (sql, args) = entry_query(filter, ENTRY_SELECT, true)?;
+        let (sql, args) = entry_query(owner, filter, ENTRY_SELECT, true)?;
         self.read(|c, loc| {
             let mut st = c.prepare_cached(&sql).map_err(backend(loc))?;
             let rows = st.query_map(rusqlite::params_from_iter(args.iter()), entry_from_row).map_err(backend(loc))?;
@@ -686,7 +735,8 @@ impl Store for SqliteStore {
     }
 
     fn count_entries(&mut self, filter: &EntryFilter) -> Result<usize, StoreError> {
-        let (sql, args) = entry_query(filter, "count(*)", false)?;
+        let owner = self.owner;
+        let (sql, args) = entry_query(owner, filter, "count(*)", false)?;
         self.read(|c, loc| {
             let n: i64 = c
                 .prepare_cached(&sql)
@@ -697,11 +747,12 @@ impl Store for SqliteStore {
     }
 
     fn due_follow_ups(&mut self, on: Date) -> Result<Vec<Entry>, StoreError> {
+        let owner = self.owner;
         let sql =
-            format!("SELECT {ENTRY_SELECT} {ENTRY_FROM} WHERE f.status = 'open' AND f.due <= ?1 ORDER BY f.due, e.id");
+            format!("SELECT {ENTRY_SELECT} {ENTRY_FROM} WHERE f.status = 'open' AND f.due <= ?1 AND e.owner = ?2 ORDER BY f.due, e.id");
         self.read(|c, loc| {
             let mut st = c.prepare_cached(&sql).map_err(backend(loc))?;
-            let rows = st.query_map([on.to_string()], entry_from_row).map_err(backend(loc))?;
+            let rows = st.query_map(params![on.to_string(), owner], entry_from_row).map_err(backend(loc))?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend(loc))
         })
     }
@@ -713,9 +764,10 @@ impl Store for SqliteStore {
         evidence: &str,
         at: Timestamp,
     ) -> Result<Entry, StoreError> {
+        let owner = self.owner;
         let at = starl_store::truncate(at);
         self.write(|c, loc| {
-            let mut e = load_entry(c, loc, id)?;
+            let mut e = load_entry(c, loc, owner, id)?;
             let due = e.follow_up.as_ref().map_or_else(|| at.to_zoned(jiff::tz::TimeZone::UTC).date(), |f| f.due);
             e.follow_up = Some(FollowUp { due, status, evidence: evidence.trim().to_owned(), recorded: Some(at) });
             c.execute(
@@ -723,61 +775,74 @@ impl Store for SqliteStore {
                 params![id, due.to_string(), status.as_str(), evidence.trim(), at.as_second()],
             )
             .map_err(backend(loc))?;
-            load_entry(c, loc, id)
+            load_entry(c, loc, owner, id)
         })
     }
 
     fn create_story(&mut self, story: &Story) -> Result<Story, StoreError> {
+        let owner = self.owner;
         let mut s = story.clone();
         s.normalize()?;
         self.write(|c, loc| {
-            if s.id < 0 || (s.id > 0 && exists(c, loc, "stories", s.id)?) {
+            if s.id < 0 || (s.id > 0 && taken(c, loc, "stories", s.id)?) {
                 return Err(StoreError::Conflict { kind: "story", id: s.id });
             }
-            let id = put_story(c, loc, &s, true)?;
-            load_story(c, loc, id)
+            let id = put_story(c, loc, owner, &s, true)?;
+            load_story(c, loc, owner, id)
         })
     }
 
     fn story(&mut self, id: Id) -> Result<Story, StoreError> {
-        self.read(|c, loc| load_story(c, loc, id))
+        let owner = self.owner;
+        self.read(|c, loc| load_story(c, loc, owner, id))
     }
 
     fn update_story(&mut self, story: &Story) -> Result<Story, StoreError> {
+        let owner = self.owner;
         let mut s = story.clone();
         s.normalize()?;
         self.write(|c, loc| {
-            if !exists(c, loc, "stories", s.id)? {
+            if !exists(c, loc, owner, "stories", s.id)? {
                 return Err(StoreError::NotFound { kind: "story", id: s.id });
             }
-            put_story(c, loc, &s, false)?;
-            load_story(c, loc, s.id)
+            put_story(c, loc, owner, &s, false)?;
+            load_story(c, loc, owner, s.id)
         })
     }
 
     fn delete_story(&mut self, id: Id) -> Result<(), StoreError> {
-        self.write(|c, loc| match c.execute("DELETE FROM stories WHERE id = ?1", [id]).map_err(backend(loc))? {
-            0 => Err(StoreError::NotFound { kind: "story", id }),
-            _ => Ok(()),
+        let owner = self.owner;
+        self.write(|c, loc| {
+            match c.execute("DELETE FROM stories WHERE id = ?1 AND owner = ?2", [id, owner]).map_err(backend(loc))? {
+                0 => Err(StoreError::NotFound { kind: "story", id }),
+                _ => Ok(()),
+            }
         })
     }
 
     fn stories(&mut self, filter: &StoryFilter) -> Result<Vec<Story>, StoreError> {
+        let owner = self.owner;
         let sql = format!(
-            "SELECT {STORY_COLUMNS} WHERE (?1 IS NULL OR s.ready = ?1) AND (?2 IS NULL OR s.entry_id = ?2) ORDER BY s.id"
+            "SELECT {STORY_COLUMNS} WHERE s.owner = ?3 AND (?1 IS NULL OR s.ready = ?1) AND (?2 IS NULL OR s.entry_id = ?2) \
+             ORDER BY s.id"
         );
         self.read(|c, loc| {
             let mut st = c.prepare_cached(&sql).map_err(backend(loc))?;
-            let rows = st.query_map(params![filter.ready, filter.entry_id], story_from_row).map_err(backend(loc))?;
+            let rows =
+                st.query_map(params![filter.ready, filter.entry_id, owner], story_from_row).map_err(backend(loc))?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend(loc))
         })
     }
 
     fn set_ready(&mut self, id: Id, ready: bool) -> Result<Story, StoreError> {
+        let owner = self.owner;
         self.write(|c, loc| {
-            match c.execute("UPDATE stories SET ready = ?2 WHERE id = ?1", params![id, ready]).map_err(backend(loc))? {
+            match c
+                .execute("UPDATE stories SET ready = ?2 WHERE id = ?1 AND owner = ?3", params![id, ready, owner])
+                .map_err(backend(loc))?
+            {
                 0 => Err(StoreError::NotFound { kind: "story", id }),
-                _ => load_story(c, loc, id),
+                _ => load_story(c, loc, owner, id),
             }
         })
     }
@@ -791,22 +856,23 @@ impl Store for SqliteStore {
     }
 
     fn record_attempt(&mut self, attempt: &PracticeAttempt) -> Result<PracticeAttempt, StoreError> {
+        let owner = self.owner;
         let mut a = attempt.clone();
         a.normalize()?;
         self.write(|c, loc| {
-            if a.id > 0 && exists(c, loc, "practice_attempts", a.id)? {
+            if a.id > 0 && taken(c, loc, "practice_attempts", a.id)? {
                 return Err(StoreError::Conflict { kind: "practice attempt", id: a.id });
             }
             if let Some(sid) = a.story_id {
-                if !exists(c, loc, "stories", sid)? {
+                if !exists(c, loc, owner, "stories", sid)? {
                     return Err(StoreError::NotFound { kind: "story", id: sid });
                 }
             }
             let t = &a.themes;
             c.prepare_cached(
                 "INSERT INTO practice_attempts (id, question, story_id, answer, duration, words, score, ownership, \
-                 transparency, learning, resilience, prevention, created) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 transparency, learning, resilience, prevention, created, owner) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -823,6 +889,7 @@ impl Store for SqliteStore {
                     t.resilience,
                     t.prevention,
                     a.created.as_second(),
+                    owner,
                 ])
             })
             .map_err(backend(loc))?;
@@ -830,17 +897,19 @@ impl Store for SqliteStore {
             if id > MAX_ID {
                 return Err(StoreError::Invalid(format!("no practice attempt ids left (the largest is {MAX_ID})")));
             }
-            load_attempt(c, loc, id)
+            load_attempt(c, loc, owner, id)
         })
     }
 
     fn attempt(&mut self, id: Id) -> Result<PracticeAttempt, StoreError> {
-        self.read(|c, loc| load_attempt(c, loc, id))
+        let owner = self.owner;
+        self.read(|c, loc| load_attempt(c, loc, owner, id))
     }
 
     fn attempts(&mut self, filter: &AttemptFilter) -> Result<Vec<PracticeAttempt>, StoreError> {
-        let mut conds = Vec::new();
-        let mut args: Vec<Value> = Vec::new();
+        let owner = self.owner;
+        let mut conds = vec!["owner = ?1".to_string()];
+        let mut args: Vec<Value> = vec![owner.into()];
         if let Some(q) = &filter.question {
             args.push(starl_store::normalize_tag(q)?.into());
             conds.push(format!("question = ?{}", args.len()));
@@ -871,18 +940,19 @@ impl Store for SqliteStore {
     }
 
     fn add_feedback(&mut self, feedback: &Feedback) -> Result<Feedback, StoreError> {
+        let owner = self.owner;
         let mut f = feedback.clone();
         f.normalize()?;
         self.write(|c, loc| {
-            if f.id > 0 && exists(c, loc, "feedback", f.id)? {
+            if f.id > 0 && taken(c, loc, "feedback", f.id)? {
                 return Err(StoreError::Conflict { kind: "feedback", id: f.id });
             }
-            if !exists(c, loc, "stories", f.story_id)? {
+            if !exists(c, loc, owner, "stories", f.story_id)? {
                 return Err(StoreError::NotFound { kind: "story", id: f.story_id });
             }
             c.prepare_cached(
-                "INSERT INTO feedback (id, story_id, reviewer, authenticity, learning, strengthen, comments, received) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO feedback (id, story_id, reviewer, authenticity, learning, strengthen, comments, received, \
+                 owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -894,6 +964,7 @@ impl Store for SqliteStore {
                     f.strengthen,
                     f.comments,
                     f.received.as_second(),
+                    owner,
                 ])
             })
             .map_err(backend(loc))?;
@@ -901,31 +972,39 @@ impl Store for SqliteStore {
             if id > MAX_ID {
                 return Err(StoreError::Invalid(format!("no feedback ids left (the largest is {MAX_ID})")));
             }
-            load_feedback(c, loc, id)
+            load_feedback(c, loc, owner, id)
         })
     }
 
     fn feedback_item(&mut self, id: Id) -> Result<Feedback, StoreError> {
-        self.read(|c, loc| load_feedback(c, loc, id))
+        let owner = self.owner;
+        self.read(|c, loc| load_feedback(c, loc, owner, id))
     }
 
     fn feedback(&mut self, story_id: Id) -> Result<Vec<Feedback>, StoreError> {
+        let owner = self.owner;
         self.read(|c, loc| {
             let mut st = c
-                .prepare_cached(&format!("SELECT {FEEDBACK_COLUMNS} WHERE story_id = ?1 ORDER BY received, id"))
+                .prepare_cached(&format!(
+                    "SELECT {FEEDBACK_COLUMNS} WHERE story_id = ?1 AND owner = ?2 ORDER BY received, id"
+                ))
                 .map_err(backend(loc))?;
-            let rows = st.query_map([story_id], feedback_from_row).map_err(backend(loc))?;
+            let rows = st.query_map([story_id, owner], feedback_from_row).map_err(backend(loc))?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend(loc))
         })
     }
 
     fn story_analyses(&mut self) -> Result<BTreeMap<Id, StoryAnalysis>, StoreError> {
+        let owner = self.owner;
         self.read(|c, loc| {
             let mut st = c
-                .prepare_cached("SELECT story_id, key, score, category, fits FROM story_analyses")
+                .prepare_cached(
+                    "SELECT a.story_id, a.key, a.score, a.category, a.fits FROM story_analyses a \
+                     JOIN stories s ON s.id = a.story_id WHERE s.owner = ?1",
+                )
                 .map_err(backend(loc))?;
             let rows = st
-                .query_map([], |r| {
+                .query_map([owner], |r| {
                     Ok((
                         r.get::<_, Id>(0)?,
                         StoryAnalysis { key: r.get(1)?, score: r.get(2)?, category: r.get(3)?, fits: words(r.get(4)?) },
@@ -937,6 +1016,7 @@ impl Store for SqliteStore {
     }
 
     fn save_story_analyses(&mut self, analyses: &[(Id, StoryAnalysis)]) -> Result<(), StoreError> {
+        let owner = self.owner;
         for (_, a) in analyses {
             if a.score > 100 {
                 return Err(StoreError::Invalid("a score is 0 to 100".into()));
@@ -946,11 +1026,11 @@ impl Store for SqliteStore {
             let mut st = c
                 .prepare_cached(
                     "INSERT OR REPLACE INTO story_analyses (story_id, key, score, category, fits) \
-                     SELECT id, ?2, ?3, ?4, ?5 FROM stories WHERE id = ?1",
+                     SELECT id, ?2, ?3, ?4, ?5 FROM stories WHERE id = ?1 AND owner = ?6",
                 )
                 .map_err(backend(loc))?;
             for (id, a) in analyses {
-                st.execute(params![id, a.key, a.score, a.category, a.fits.join(" ")]).map_err(backend(loc))?;
+                st.execute(params![id, a.key, a.score, a.category, a.fits.join(" "), owner]).map_err(backend(loc))?;
             }
             Ok(())
         })
@@ -984,8 +1064,9 @@ impl Store for SqliteStore {
 
 fn set_pin(store: &mut SqliteStore, id: Id, question: &str, pinned: bool) -> Result<Story, StoreError> {
     let q = starl_store::normalize_tag(question)?;
+    let owner = store.owner;
     store.write(|c, loc| {
-        if !exists(c, loc, "stories", id)? {
+        if !exists(c, loc, owner, "stories", id)? {
             return Err(StoreError::NotFound { kind: "story", id });
         }
         c.execute(
@@ -993,7 +1074,7 @@ fn set_pin(store: &mut SqliteStore, id: Id, question: &str, pinned: bool) -> Res
             params![id, q, pinned],
         )
         .map_err(backend(loc))?;
-        load_story(c, loc, id)
+        load_story(c, loc, owner, id)
     })
 }
 

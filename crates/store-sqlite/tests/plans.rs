@@ -11,7 +11,7 @@ fn plan(filter: &EntryFilter, what: &str, ordered: bool) -> String {
     let path = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap().keep().join("starl.db");
     drop(SqliteStore::open(&path).unwrap());
     let c = rusqlite::Connection::open(&path).unwrap();
-    let (sql, args) = entry_query(filter, what, ordered).unwrap();
+    let (sql, args) = entry_query(starl_store::LOCAL_USER, filter, what, ordered).unwrap();
     let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
     let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(3)).unwrap();
     let plan = rows.map(Result::unwrap).collect::<Vec<_>>().join("\n");
@@ -85,19 +85,21 @@ fn each_listing_walks_one_index_in_order() {
     }
 }
 
+/// A count walks one index and looks each match up in `entries` by its key or id (to check the
+/// row's owner, since schema 5): one indexed probe per match, never a scan or a sort.
 #[test]
-fn counts_read_one_index_and_join_entries_only_for_a_category() {
+fn counts_read_one_index_and_look_entries_up_by_key() {
     let search = || Some("deploy".to_owned());
     let cases = [
-        (EntryFilter { search: search(), ..Default::default() }, false),
-        (EntryFilter { tags: vec!["ops".into()], ..Default::default() }, false),
-        (EntryFilter { tags: vec!["ops".into(), "db".into()], search: search(), ..Default::default() }, false),
-        (EntryFilter { since: Some(date(2026, 1, 1)), ..Default::default() }, true),
-        (EntryFilter { category: Some(Category::Technical), search: search(), ..Default::default() }, true),
+        EntryFilter { search: search(), ..Default::default() },
+        EntryFilter { tags: vec!["ops".into()], ..Default::default() },
+        EntryFilter { tags: vec!["ops".into(), "db".into()], search: search(), ..Default::default() },
+        EntryFilter { since: Some(date(2026, 1, 1)), ..Default::default() },
+        EntryFilter { category: Some(Category::Technical), search: search(), ..Default::default() },
     ];
-    for (filter, reads_entries) in cases {
+    for filter in cases {
         let p = plan(&filter, "count(*)", false);
-        assert_eq!(p.contains(" e USING"), reads_entries, "{filter:?}:\n{p}");
+        assert!(p.contains(" e USING"), "{filter:?}:\n{p}");
         assert!(!p.contains("follow_ups"), "{p}");
     }
 }
@@ -109,6 +111,6 @@ fn a_search_with_tags_asks_the_index_for_the_tags_too() {
         tags: vec!["team7".into(), "on-call".into()],
         ..Default::default()
     };
-    let (_, args) = entry_query(&f, "count(*)", false).unwrap();
+    let (_, args) = entry_query(starl_store::LOCAL_USER, &f, "count(*)", false).unwrap();
     assert_eq!(args[0], rusqlite::types::Value::Text("\"deploy\"* \"on-call\" \"team7\"".into()));
 }

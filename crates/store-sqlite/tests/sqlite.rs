@@ -191,3 +191,35 @@ fn a_failed_upgrade_changes_nothing() {
     let n: i64 = c.query_row("SELECT count(*) FROM entries", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn a_personal_journal_from_before_accounts_is_the_local_users() {
+    use starl_store::{Accounts, Database, NewUser, Role, LOCAL_USER};
+    let path = scratch().join("starl.db");
+    {
+        // A file as schema 4 left it.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        for (i, (_, sql)) in starl_store_sqlite::MIGRATIONS.iter().take(4).enumerate() {
+            c.execute_batch(sql).unwrap();
+            c.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+        }
+        c.execute_batch(
+            "INSERT INTO entries (id, title, happened, created, updated, k) VALUES (7, 'old', '2026-01-01', 0, 0, 0);
+             INSERT INTO stories (id, title, body, created, updated) VALUES (3, 'old story', 'b', 0, 0);",
+        )
+        .unwrap();
+    }
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(s.owner(), LOCAL_USER);
+    assert_eq!(s.entry(7).unwrap().title, "old");
+    assert_eq!(s.story(3).unwrap().title, "old story");
+    let local = s.user(LOCAL_USER).unwrap();
+    assert_eq!((local.name.as_str(), local.role), ("local", Role::Admin));
+    let other = s
+        .create_user(&NewUser { name: "other".into(), role: Role::Member, created: jiff::Timestamp::UNIX_EPOCH }, None)
+        .unwrap();
+    let db = starl_store_sqlite::SqliteDatabase::open(&path).unwrap();
+    assert!(db.store(other.id).unwrap().export().unwrap().entries.is_empty());
+    assert_eq!(db.store(LOCAL_USER).unwrap().export().unwrap().entries.len(), 1);
+}

@@ -34,7 +34,7 @@ pub(crate) fn import(
                 Previous::None => {}
             }
         }
-        let stored = store.create_entry(&e)?;
+        let stored = create(&mut e, |e| &mut e.id, &mut sum.entries_renumbered, |e| store.create_entry(e))?;
         if e.id == original {
             sum.entries_added += 1;
         }
@@ -67,7 +67,7 @@ pub(crate) fn import(
                 Previous::None => {}
             }
         }
-        let stored = store.create_story(&s)?;
+        let stored = create(&mut s, |s| &mut s.id, &mut sum.stories_renumbered, |s| store.create_story(s))?;
         if s.id == original {
             sum.stories_added += 1;
         }
@@ -98,7 +98,7 @@ pub(crate) fn import(
                 Previous::None => {}
             }
         }
-        store.record_attempt(&a)?;
+        create(&mut a, |a| &mut a.id, &mut sum.attempts_renumbered, |a| store.record_attempt(a))?;
         if a.id == original {
             sum.attempts_added += 1;
         }
@@ -123,12 +123,30 @@ pub(crate) fn import(
                 Previous::None => {}
             }
         }
-        store.add_feedback(&f)?;
+        create(&mut f, |f| &mut f.id, &mut sum.feedback_renumbered, |f| store.add_feedback(f))?;
         if f.id == original {
             sum.feedback_added += 1;
         }
     }
     Ok(sum)
+}
+
+/// Create `record`. If its id is taken by a record this store cannot see (another user's, in a
+/// backend whose ids are unique across users: SQLite), it gets a new id instead.
+fn create<T, R>(
+    record: &mut T,
+    id: fn(&mut T) -> &mut Id,
+    renumbered: &mut usize,
+    mut create: impl FnMut(&T) -> Result<R, StoreError>,
+) -> Result<R, StoreError> {
+    match create(record) {
+        Err(StoreError::Conflict { .. }) if *id(record) > 0 => {
+            *id(record) = 0;
+            *renumbered += 1;
+            create(record)
+        }
+        r => r,
+    }
 }
 
 /// What a store holds under a record's id.

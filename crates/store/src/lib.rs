@@ -9,14 +9,24 @@
 //! **Invariant:** no SQL and no I/O here. **Invariant:** every method of a [`Store`] is atomic:
 //! it writes everything or nothing; [`Store::atomically`] makes a sequence of calls atomic.
 //!
+//! A cohort server adds [`Database`] (a journal per user: `store(user)`) and [`Accounts`]
+//! (users, sessions, cohorts, invites, shares, reviews, coverage, audit log); see `accounts.rs`.
+//! Privacy is enforced by the backends, and proven by `testing::accounts`.
+//!
 //! Time is the caller's: the store writes the `created`/`updated` stamps and dates it is given,
 //! which keeps it deterministic, testable and round-trip exact.
 
+mod accounts;
 mod import;
 mod model;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use accounts::{
+    dummy_password_hash, hash_password, normalize_user_name, story_questions, token_from_bytes, token_hash,
+    verify_password, Accounts, AuditEvent, Cohort, CohortCoverage, CohortId, Comment, Database, Invite, MemberCoverage,
+    NewAuditEvent, NewInvite, NewShare, NewUser, Review, Role, Session, Share, ShareId, User, UserId, LOCAL_USER,
+};
 pub use jiff::civil::Date;
 pub use jiff::Timestamp;
 pub use model::{
@@ -35,6 +45,10 @@ pub enum StoreError {
     Conflict { kind: &'static str, id: Id },
     #[error("{0}")]
     Invalid(String),
+    /// The caller may not do this (a member asking for a mentor's view, ...). Access to another
+    /// user's records is [`StoreError::NotFound`] instead, which does not reveal they exist.
+    #[error("not allowed: {0}")]
+    Forbidden(String),
     /// The database was written by a newer starl; it was not touched.
     #[error(
         "{location} was written by a newer starl (schema version {found}; this starl knows up to {supported}). \
