@@ -3,11 +3,14 @@
 //!
 //! Exit status: 0 clean, 1 findings that fail the lint, 2 usage errors and unreadable inputs.
 
+mod coach;
 mod inputs;
 mod journal;
 mod lint;
 mod render;
 mod rules_cmd;
+mod serve;
+mod serve_multi;
 mod server_admin;
 mod settings;
 
@@ -61,11 +64,15 @@ enum Command {
     Completions(CompletionsArgs),
     /// Serve the Language Server Protocol on standard input/output, for editors.
     Lsp,
+    Serve(serve::ServeArgs),
     Migrate(server_admin::MigrateArgs),
     Admin(server_admin::AdminCommand),
     /// The failure journal and the story bank (log, entries, story, bank, export, ...).
     #[command(flatten)]
     Journal(journal::JournalCommand),
+    /// Practice, reframing, peer review and the quarterly review.
+    #[command(flatten)]
+    Coach(coach::CoachCommand),
 }
 
 /// Print a shell completion script for starl.
@@ -96,9 +103,11 @@ fn main() -> ExitCode {
         Command::Explain(args) => rules_cmd::explain(&args),
         Command::Completions(args) => completions(args.shell),
         Command::Lsp => starl_lsp::run_stdio().map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve::run(&args),
         Command::Migrate(args) => server_admin::migrate(&args),
         Command::Admin(args) => server_admin::admin(&args),
         Command::Journal(command) => journal::run(command),
+        Command::Coach(command) => coach::run(command),
     };
     match result {
         Ok(code) => code,

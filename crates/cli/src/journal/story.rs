@@ -512,8 +512,12 @@ fn list(a: &ListArgs) -> Result<ExitCode> {
 }
 
 fn show(a: &IdArgs) -> Result<ExitCode> {
-    let s = a.db.open()?.story(a.id).or_user()?;
+    let mut store = a.db.open()?;
+    let s = store.story(a.id).or_user()?;
     print!("{}", story_to_markdown(&s));
+    // Peer feedback (`starl feedback`), after the story.
+    let feedback = store.feedback(s.id).or_user()?;
+    print!("{}", starl_coach::packet::feedback_markdown(&feedback, &jiff::tz::TimeZone::system()));
     Ok(ExitCode::SUCCESS)
 }
 
