@@ -27,12 +27,21 @@ pub struct Token {
     /// Byte range in the original text.
     pub start: usize,
     pub end: usize,
-    /// Range of the normalised (lower-case, straight apostrophe) form in [`Document::norm`].
-    norm: (u32, u32),
+    /// Where the normalised (lower-case, straight apostrophe) form is.
+    norm: Norm,
     /// Clause index within the sentence (bumped at `,;:()` and dashes).
     pub clause: u16,
     /// Inside a quotation embedded in running text ("...instead of saying "it was QA's fault"").
     pub quoted: bool,
+}
+
+/// Where a token's normalised form is kept.
+#[derive(Debug, Clone, Copy)]
+enum Norm {
+    /// The word as written is already normalised (lower-case ASCII, the common case): no copy.
+    AsWritten,
+    /// A range of [`Document::norm`].
+    Arena(u32, u32),
 }
 
 /// A sentence: a run of tokens.
@@ -70,6 +79,8 @@ pub struct Document<'a> {
     /// All normalised token text, concatenated.
     norm: String,
     line_starts: Vec<usize>,
+    /// Per line: all ASCII.
+    ascii_lines: Vec<bool>,
 }
 
 impl<'a> Document<'a> {
@@ -82,6 +93,7 @@ impl<'a> Document<'a> {
             Syntax::Plain => collect_directives(text, &mut disabled),
         }
         let sections = find_sections(text, &mut masked, labels, syntax);
+        let (line_starts, ascii_lines) = line_starts(text);
         let mut doc = Document {
             text,
             tokens: Vec::with_capacity(text.len() / 5),
@@ -89,7 +101,8 @@ impl<'a> Document<'a> {
             sections,
             disabled,
             norm: String::with_capacity(text.len()),
-            line_starts: line_starts(text),
+            line_starts,
+            ascii_lines,
         };
         doc.segment(&masked);
         doc
@@ -98,8 +111,11 @@ impl<'a> Document<'a> {
     /// The normalised form of a token: lower case, with typographic apostrophes made straight.
     #[inline]
     pub fn norm(&self, token: usize) -> &str {
-        let (a, b) = self.tokens[token].norm;
-        &self.norm[a as usize..b as usize]
+        let t = &self.tokens[token];
+        match t.norm {
+            Norm::AsWritten => &self.text[t.start..t.end],
+            Norm::Arena(a, b) => &self.norm[a as usize..b as usize],
+        }
     }
 
     /// 1-based line and column (in Unicode scalar values) of a byte offset.
@@ -109,7 +125,7 @@ impl<'a> Document<'a> {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let col = self.text[start..offset].chars().count() + 1;
+        let col = if self.ascii_lines[line] { offset - start } else { self.text[start..offset].chars().count() } + 1;
         (line + 1, col)
     }
 
@@ -122,6 +138,7 @@ impl<'a> Document<'a> {
     /// sentences and words. A blank line or a part label ends a block: no sentence runs across one.
     fn segment(&mut self, masked: &[u8]) {
         let labels: Vec<(usize, usize)> = self.sections.iter().map(|s| s.label).collect();
+        let mut scratch = Scratch::new(masked);
         let mut next_label = 0;
         let mut block_start: Option<usize> = None;
         let mut pos = 0;
@@ -134,7 +151,7 @@ impl<'a> Document<'a> {
             if next_label < labels.len() && labels[next_label].0 < line_end {
                 // A label on this line: what came before is one block, what follows starts one.
                 if let Some(bs) = block_start.take() {
-                    self.segment_block(masked, bs, labels[next_label].0);
+                    self.segment_block(masked, &mut scratch, bs, labels[next_label].0);
                 }
                 let after = labels[next_label].1;
                 if masked[after..line_end].iter().any(|b| !b.is_ascii_whitespace()) {
@@ -142,7 +159,7 @@ impl<'a> Document<'a> {
                 }
             } else if masked[pos..line_end].iter().all(|b| b.is_ascii_whitespace()) {
                 if let Some(bs) = block_start.take() {
-                    self.segment_block(masked, bs, pos);
+                    self.segment_block(masked, &mut scratch, bs, pos);
                 }
             } else if block_start.is_none() {
                 block_start = Some(pos);
@@ -150,7 +167,7 @@ impl<'a> Document<'a> {
             pos = line_end + 1;
         }
         if let Some(bs) = block_start {
-            self.segment_block(masked, bs, len);
+            self.segment_block(masked, &mut scratch, bs, len);
         }
     }
 
@@ -160,7 +177,7 @@ impl<'a> Document<'a> {
         i.checked_sub(1)
     }
 
-    fn segment_block(&mut self, masked: &[u8], start: usize, end: usize) {
+    fn segment_block(&mut self, masked: &[u8], scratch: &mut Scratch, start: usize, end: usize) {
         if start >= end {
             return;
         }
@@ -168,40 +185,44 @@ impl<'a> Document<'a> {
         if slice.iter().all(|b| b.is_ascii_whitespace()) {
             return;
         }
-        // Newlines inside a block are soft: join the lines (same byte length).
-        let joined: Vec<u8> = slice.iter().map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }).collect();
-        // Masking replaces whole characters with spaces, so this is still UTF-8.
-        let Ok(block) = std::str::from_utf8(&joined) else {
+        let Scratch { joined, joined_bytes, bounds, wbounds, classes } = scratch;
+        let Some(block) = Scratch::block(joined, joined_bytes.as_deref(), start, end) else {
             return;
         };
         let quotes = quoted_regions(self.text, start, end, masked);
         let section = self.section_at(start);
-        let mut bounds = Vec::new();
-        sentence_bounds(block, &mut bounds);
-        let mut wbounds: Vec<(usize, usize)> = Vec::with_capacity(64);
-        for &(s_off, s_end) in &bounds {
+        bounds.clear();
+        sentence_bounds_with(block, bounds, classes);
+        for &(s_off, s_end) in bounds.iter() {
             let sentence = &block[s_off..s_end];
             let first = self.tokens.len();
             let s_start = start + s_off;
             let mut clause: u16 = 0;
             let mut prev_end = s_start;
             wbounds.clear();
-            word_bounds(sentence, &mut wbounds);
-            for &(w_off, w_off_end) in &wbounds {
+            word_bounds(sentence, wbounds);
+            for &(w_off, w_off_end) in wbounds.iter() {
                 let word = &sentence[w_off..w_off_end];
                 let w_start = s_start + w_off;
                 let w_end = s_start + w_off_end;
                 if self.tokens.len() > first && clause_break(&self.text.as_bytes()[prev_end..w_start]) {
                     clause = clause.saturating_add(1);
                 }
-                let a = self.norm.len() as u32;
-                normalise_into(word, &mut self.norm);
-                let b = self.norm.len() as u32;
-                if is_clause_word(&self.norm[a as usize..b as usize]) && self.tokens.len() > first {
+                // `word` holds the same bytes as `text[w_start..w_end]`: joining and masking
+                // change only blanks, and a word holds none.
+                let (norm, normalised) = if is_normalised(word) {
+                    (Norm::AsWritten, word)
+                } else {
+                    let a = self.norm.len() as u32;
+                    normalise_into(word, &mut self.norm);
+                    let b = self.norm.len() as u32;
+                    (Norm::Arena(a, b), &self.norm[a as usize..b as usize])
+                };
+                if is_clause_word(normalised) && self.tokens.len() > first {
                     clause = clause.saturating_add(1);
                 }
                 let quoted = quotes.iter().any(|&(qa, qb)| w_start >= qa && w_end <= qb);
-                self.tokens.push(Token { start: w_start, end: w_end, norm: (a, b), clause, quoted });
+                self.tokens.push(Token { start: w_start, end: w_end, norm, clause, quoted });
                 prev_end = w_end;
             }
             if self.tokens.len() > first {
@@ -219,17 +240,79 @@ impl<'a> Document<'a> {
     }
 }
 
+/// Buffers reused by every block of one document (one allocation each per story, not per block).
+struct Scratch {
+    /// The masked text with newlines made spaces: inside a block, newlines are soft (same byte
+    /// length, so offsets are unchanged).
+    joined: String,
+    /// The joined bytes instead, if they are not UTF-8 (never in practice: masking replaces whole
+    /// characters with spaces); each block is then checked alone, and skipped if it is not.
+    joined_bytes: Option<Vec<u8>>,
+    bounds: Vec<(usize, usize)>,
+    wbounds: Vec<(usize, usize)>,
+    classes: SbScratch,
+}
+
+impl Scratch {
+    fn new(masked: &[u8]) -> Scratch {
+        let joined: Vec<u8> = masked.iter().map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }).collect();
+        let (joined, joined_bytes) = match String::from_utf8(joined) {
+            Ok(s) => (s, None),
+            Err(e) => (String::new(), Some(e.into_bytes())),
+        };
+        Scratch {
+            joined,
+            joined_bytes,
+            bounds: Vec::new(),
+            wbounds: Vec::with_capacity(64),
+            classes: SbScratch::default(),
+        }
+    }
+
+    /// The joined text of the block `start..end`, if it is UTF-8 (a block whose bounds are not
+    /// on char boundaries is not, exactly as when it was checked alone).
+    fn block<'s>(joined: &'s str, joined_bytes: Option<&'s [u8]>, start: usize, end: usize) -> Option<&'s str> {
+        match joined_bytes {
+            None => joined.get(start..end),
+            Some(b) => std::str::from_utf8(&b[start..end]).ok(),
+        }
+    }
+}
+
+/// The per-char classes and offsets [`sentence_bounds_with`] fills, kept between blocks.
+#[derive(Default)]
+struct SbScratch {
+    cls: Vec<Sb>,
+    offs: Vec<u32>,
+}
+
+/// [`sentence_bounds_with`] with buffers of its own (tests).
+#[cfg(test)]
+fn sentence_bounds(block: &str, out: &mut Vec<(usize, usize)>) {
+    sentence_bounds_with(block, out, &mut SbScratch::default());
+}
+
 /// The UAX #29 sentences of `block` as byte ranges, exactly as `split_sentence_bound_indices`
 /// gives them. Blocks made only of characters whose Sentence_Break class is known here (printable
 /// ASCII, tab, Latin-1 and Latin Extended-A letters, typographic quotes and dashes, common CJK,
 /// a few symbols and emoji: see [`sb_char`]) take a fast path; any other character sends the
 /// whole block to the crate. Most stories are English with curly quotes and an occasional name
 /// or CJK phrase, so nearly every block takes the fast path.
-fn sentence_bounds(block: &str, out: &mut Vec<(usize, usize)>) {
+fn sentence_bounds_with(block: &str, out: &mut Vec<(usize, usize)>, scratch: &mut SbScratch) {
     let b = block.as_bytes();
     // The class and byte offset of each char.
-    let mut cls: Vec<Sb> = vec![Sb::Other; b.len()];
-    let mut offs: Vec<u32> = vec![0; b.len()];
+    let SbScratch { cls, offs } = scratch;
+    cls.clear();
+    if b.iter().all(|&c| c == b'\t' || (b' '..=b'~').contains(&c)) {
+        // Printable ASCII (the common case): one char per byte, classes by table.
+        cls.extend(b.iter().map(|&c| sb(c)));
+        sentence_breaks(cls, |i| i, b.len(), out);
+        return;
+    }
+    // Sized once and written by index: cheaper than a capacity check per push.
+    cls.resize(b.len(), Sb::Other);
+    offs.clear();
+    offs.resize(b.len(), 0);
     let mut n = 0;
     let mut i = 0;
     while i < b.len() {
@@ -250,6 +333,13 @@ fn sentence_bounds(block: &str, out: &mut Vec<(usize, usize)>) {
         i += len;
     }
     cls.truncate(n);
+    sentence_breaks(cls, |i| offs[i] as usize, b.len(), out);
+}
+
+/// The sentences of a block of `len` bytes whose chars have the classes `cls`, char `i` starting
+/// at byte `offset(i)`.
+fn sentence_breaks(cls: &[Sb], offset: impl Fn(usize) -> usize, len: usize, out: &mut Vec<(usize, usize)>) {
+    let n = cls.len();
     // A break can only follow `SATerm Close* Sp*` (SB11): test the positions after each
     // terminator, over its closing punctuation and spaces.
     let mut from = 0;
@@ -267,21 +357,21 @@ fn sentence_bounds(block: &str, out: &mut Vec<(usize, usize)>) {
             k += 1;
         }
         let last = k.min(n - 1);
-        for (i, &off) in offs.iter().enumerate().take(last + 1).skip(t + 1) {
-            if sentence_break(&cls, i) {
-                let here = off as usize;
+        for i in t + 1..=last {
+            if sentence_break(cls, i) {
+                let here = offset(i);
                 out.push((from, here));
                 from = here;
             }
         }
         t += 1;
     }
-    if from < b.len() {
-        out.push((from, b.len()));
+    if from < len {
+        out.push((from, len));
     }
 }
 
-/// Sentence_Break classes of the characters [`sentence_bounds`] handles itself (UAX #29; the
+/// Sentence_Break classes of the characters [`sentence_bounds_with`] handles itself (UAX #29; the
 /// blocks hold no CR or LF, and characters of class Extend, Format or Sep are left to the crate).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Sb {
@@ -438,6 +528,7 @@ fn word_bounds(s: &str, out: &mut Vec<(usize, usize)>) {
         let start = i;
         let (mut p, mut q) = (usize::MAX, 0);
         let mut simple = true;
+        let mut runs = 0;
         while i < b.len() {
             let c = b[i];
             if c.is_ascii_alphanumeric() {
@@ -445,6 +536,7 @@ fn word_bounds(s: &str, out: &mut Vec<(usize, usize)>) {
                 if p == usize::MAX {
                     p = i;
                 }
+                runs += 1;
                 i += 1;
                 while i < b.len() && b[i].is_ascii_alphanumeric() {
                     i += 1;
@@ -462,7 +554,13 @@ fn word_bounds(s: &str, out: &mut Vec<(usize, usize)>) {
                 i += ch.len_utf8();
             }
         }
-        chunk_words(s, start, i, p, q, simple, out);
+        if simple && runs == 1 {
+            // One run of letters and digits between punctuation that joins nothing (the common
+            // case: `word`, `word,`, `(word.)`): it is the word, as [`chunk_words`] would find.
+            out.push((p, q));
+        } else {
+            chunk_words(s, start, i, p, q, simple, out);
+        }
     }
 }
 
@@ -554,6 +652,13 @@ fn is_clause_word(w: &str) -> bool {
         && matches!(w, "but" | "so" | "because" | "although" | "though" | "while" | "whereas" | "then" | "which")
 }
 
+/// Is `word` its own normal form ([`normalise_into`] would copy it unchanged)? True for ASCII
+/// without capitals.
+#[inline]
+fn is_normalised(word: &str) -> bool {
+    word.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+}
+
 fn normalise_into(word: &str, out: &mut String) {
     if word.is_ascii() {
         let from = out.len();
@@ -569,10 +674,22 @@ fn normalise_into(word: &str, out: &mut String) {
     }
 }
 
-fn line_starts(text: &str) -> Vec<usize> {
-    let mut v = vec![0];
-    v.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
-    v
+/// The byte offset where each line starts, and whether the line is all ASCII (its columns are
+/// then byte offsets: most lines of most stories, so [`Document::line_col`] rarely counts chars).
+fn line_starts(text: &str) -> (Vec<usize>, Vec<bool>) {
+    let bytes = text.as_bytes();
+    let mut starts = Vec::with_capacity(text.len() / 64 + 1);
+    let mut ascii = Vec::with_capacity(text.len() / 64 + 1);
+    let mut pos = 0;
+    loop {
+        starts.push(pos);
+        let end = bytes[pos..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| pos + i);
+        ascii.push(bytes[pos..end].is_ascii());
+        if end == bytes.len() {
+            return (starts, ascii);
+        }
+        pos = end + 1;
+    }
 }
 
 fn mask(masked: &mut [u8], start: usize, end: usize) {
@@ -637,6 +754,17 @@ fn parse_directive(comment: &str, out: &mut Vec<String>) {
 /// Mask everything that is not prose text of the Markdown document.
 fn mask_markdown(text: &str, body_start: usize, masked: &mut [u8], disabled: &mut Vec<String>) {
     let body = &text[body_start..];
+    if !may_hold_markdown(body) {
+        // Plain prose: every byte is a text event, a space or a newline, so masking would change
+        // nothing (and there is no HTML comment to read directives from).
+        return;
+    }
+    mask_with_pulldown(text, body_start, masked, disabled);
+}
+
+/// [`mask_markdown`] by pulldown-cmark's events: keep text events outside code blocks.
+fn mask_with_pulldown(text: &str, body_start: usize, masked: &mut [u8], disabled: &mut Vec<String>) {
+    let body = &text[body_start..];
     let mut keep = vec![false; masked.len()];
     let mut code_depth = 0usize;
     let parser = Parser::new_ext(body, MdOptions::ENABLE_STRIKETHROUGH | MdOptions::ENABLE_TABLES).into_offset_iter();
@@ -659,6 +787,56 @@ fn mask_markdown(text: &str, body_start: usize, masked: &mut [u8], disabled: &mu
         i += 1;
     }
 }
+
+/// Could `body` hold any Markdown construct? `false` only for text that CommonMark (with the
+/// strikethrough and table extensions we enable) reads as paragraphs of plain text, whose every
+/// byte other than spaces and newlines is inside a text event: then [`mask_markdown`] masks
+/// nothing, and pulldown-cmark (about 5% of the analyzer's time) can be skipped.
+///
+/// Conservative by construction, so a `true` costs only time:
+/// - anywhere: the bytes that open or close inline constructs or change a text event's bytes
+///   (`*` `_` `` ` `` `[` `]` `<` `&` `\` `~` `|`: emphasis, code, links, HTML, entities,
+///   escapes, strikethrough, tables), and tab, CR and other control characters (tabs expand,
+///   CR ends lines, NUL is replaced);
+/// - at the start of a line: four spaces (indented code), or after up to three spaces one of
+///   `#` `>` `-` `+` `=` or a digit (headings, quotes, lists, thematic breaks, setext
+///   underlines, ordered lists).
+///
+/// `-`, `#`, `>`, `+`, `=`, `!` and digits inside a line are literal text. Checked against the
+/// pulldown-cmark path by proptest (tests below).
+fn may_hold_markdown(body: &str) -> bool {
+    let b = body.as_bytes();
+    let mut pos = 0;
+    while pos < b.len() {
+        let end = b[pos..].iter().position(|&c| c == b'\n').map_or(b.len(), |i| pos + i);
+        let line = &b[pos..end];
+        let indent = line.iter().take_while(|&&c| c == b' ').count();
+        if indent >= 4 {
+            return true;
+        }
+        if matches!(line.get(indent), Some(b'#' | b'>' | b'-' | b'+' | b'=' | b'0'..=b'9')) {
+            return true;
+        }
+        if line.iter().any(|&c| MARKDOWN_BYTE[c as usize]) {
+            return true;
+        }
+        pos = end + 1;
+    }
+    false
+}
+
+/// The bytes that [`may_hold_markdown`] refuses anywhere in a line.
+static MARKDOWN_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = c < 0x20
+            || c == 0x7f
+            || matches!(c as u8, b'*' | b'_' | b'`' | b'[' | b']' | b'<' | b'&' | b'\\' | b'~' | b'|');
+        c += 1;
+    }
+    t
+};
 
 /// Find part labels (`## Situation`, `**Task:**`, `> **Action:**`, `// Situation`, `Situation:`,
 /// `What went wrong:`): a known label at the start of a line's prose, followed by `:` or a dash or
@@ -879,7 +1057,66 @@ mod tests {
         }
     }
 
+    /// Text that [`may_hold_markdown`] calls plain is left unchanged by the pulldown-cmark path
+    /// (and holds no directive): skipping the parser is exact.
+    fn assert_plain_is_unmasked(s: &str) -> Result<(), TestCaseError> {
+        if may_hold_markdown(s) {
+            return Ok(());
+        }
+        let mut masked = s.as_bytes().to_vec();
+        let mut disabled = Vec::new();
+        mask_with_pulldown(s, 0, &mut masked, &mut disabled);
+        prop_assert_eq!(String::from_utf8_lossy(&masked), s);
+        prop_assert!(disabled.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn markdown_bytes_are_detected() {
+        for s in [
+            "a *b*",
+            "a _b_",
+            "a `b`",
+            "[a](b)",
+            "a <b>",
+            "a &amp; b",
+            "a \\* b",
+            "~~a~~",
+            "a | b",
+            "a\tb",
+            "a\r\nb",
+            "# a",
+            "> a",
+            "- a",
+            "+ a",
+            "1. a",
+            "a\n===",
+            "a\n---",
+            "    a",
+            "   # a",
+            "<!-- starl-disable x -->",
+        ] {
+            assert!(may_hold_markdown(s), "{s:?}");
+        }
+        for s in ["", "I shipped it - late. #1 > #2!", "a\n\nb\n  c\n", "Caf\u{e9} \u{201c}x\u{201d}: 3 + 4 = 7"] {
+            assert!(!may_hold_markdown(s), "{s:?}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn plain_prose_needs_no_markdown_parser(lines in proptest::collection::vec(
+            "( {0,5})([A-Za-z#>+=!:.,?'\"()\\-]|[0-9]|\u{e9}|\u{201c}|\u{2014}|\u{a0}|\u{3000}){0,3}([A-Za-z0-9 #>+=!:.,?'\"()\\-]|\u{e9}|\u{2019}|\u{a0}|\u{1f525}){0,30}( {0,3})",
+            0..12,
+        )) {
+            assert_plain_is_unmasked(&lines.join("\n"))?;
+        }
+
+        #[test]
+        fn any_text_with_markdown_bytes_is_sent_to_the_parser(s in "([a-z ]{0,6}|\n|[*_`\\[\\]<>&\\\\~|\t\r#+=!0-9.:)-]|    ){0,30}") {
+            assert_plain_is_unmasked(&s)?;
+        }
+
         #[test]
         fn story_like_text_splits_words_as_uax29(words in proptest::collection::vec(
             "([\u{201c}\u{2018}(\"]?)(I|we|it's|don\u{2019}t|rock'n'roll|v1\\.2|3\\.5%|1,000|e\\.g\\.|_x|a_b|caf\u{e9}|Zo\u{eb}|\u{4e00}\u{4e01}|\u{30c1}\u{30fc}\u{30e0}|\u{1f525}|\u{1f44d}\u{1f3fd}|a\u{301}|[a-z]{1,6}|[A-Z0-9]{1,3})([.,;:!?\u{201d}\u{2019}'\u{2026})]{0,2})",

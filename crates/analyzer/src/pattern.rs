@@ -71,9 +71,92 @@ impl WordPat {
 
 /// The exact words of every pattern and lexicon of a rule set, each with a small id: a story
 /// word is looked up once, then every exact test is an integer comparison.
+///
+/// Every story word is looked up here, so short words (nearly all of them) have a table of their
+/// own: a word of 1 to 15 bytes is read as its length and two integers, and found by comparing
+/// those, without hashing or comparing strings byte by byte. Other words use the map.
 #[derive(Debug, Default)]
 pub struct Vocab {
     map: FxHashMap<Box<str>, u32>,
+    short: ShortWords,
+}
+
+/// An open-addressing table (linear probing, at most half full) of the short words of a
+/// [`Vocab`], keyed by [`ShortWords::key`].
+#[derive(Debug, Default)]
+struct ShortWords {
+    /// `(key, id)`; `id == NO_WORD` marks an empty slot.
+    slots: Vec<(ShortKey, u32)>,
+    len: usize,
+}
+
+/// A word of 1 to 15 bytes as its length and two integers read from it (overlapping reads: with
+/// the length known, they determine every byte, so equal keys mean equal words).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct ShortKey {
+    lo: u64,
+    hi: u64,
+    len: u8,
+}
+
+impl ShortWords {
+    /// The key of `w`; `None` for an empty word or one longer than 15 bytes.
+    #[inline]
+    fn key(w: &str) -> Option<ShortKey> {
+        let b = w.as_bytes();
+        let n = b.len();
+        let le8 =
+            |i: usize| u64::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]]);
+        let le4 = |i: usize| u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]));
+        let (lo, hi) = match n {
+            0 | 16.. => return None,
+            // Bytes 0, n/2 and n-1 are every byte.
+            1..=3 => (u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16, 0),
+            // Bytes 0..4 and n-4..n.
+            4..=7 => (le4(0) | le4(n - 4) << 32, 0),
+            // Bytes 0..8 and n-8..n.
+            _ => (le8(0), le8(n - 8)),
+        };
+        Some(ShortKey { lo, hi, len: n as u8 })
+    }
+
+    #[inline]
+    fn slot(&self, k: ShortKey) -> usize {
+        let h = (k.lo ^ k.hi.rotate_left(29) ^ u64::from(k.len) << 59).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    #[inline]
+    fn get(&self, key: ShortKey) -> u32 {
+        if self.slots.is_empty() {
+            return NO_WORD;
+        }
+        let mut i = self.slot(key);
+        loop {
+            let (k, id) = self.slots[i];
+            if id == NO_WORD || k == key {
+                return id;
+            }
+            i = (i + 1) & (self.slots.len() - 1);
+        }
+    }
+
+    fn insert(&mut self, key: ShortKey, id: u32) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.slots = vec![(ShortKey::default(), NO_WORD); (old.len() * 2).max(64)];
+            self.len = 0;
+            for (k, id) in old.into_iter().filter(|s| s.1 != NO_WORD) {
+                self.insert(k, id);
+            }
+        }
+        let mut i = self.slot(key);
+        while self.slots[i].1 != NO_WORD {
+            i = (i + 1) & (self.slots.len() - 1);
+        }
+        self.slots[i] = (key, id);
+        self.len += 1;
+    }
 }
 
 /// The id of a word that no pattern or lexicon names.
@@ -87,6 +170,9 @@ impl Vocab {
         }
         let i = self.map.len() as u32;
         self.map.insert(w.into(), i);
+        if let Some(key) = ShortWords::key(w) {
+            self.short.insert(key, i);
+        }
         i
     }
 
@@ -97,7 +183,10 @@ impl Vocab {
     /// The id of `w`, or [`NO_WORD`].
     #[inline]
     pub fn get(&self, w: &str) -> u32 {
-        self.map.get(w).copied().unwrap_or(NO_WORD)
+        match ShortWords::key(w) {
+            Some(key) => self.short.get(key),
+            None => self.map.get(w).copied().unwrap_or(NO_WORD),
+        }
     }
 }
 
@@ -791,5 +880,25 @@ mod tests {
         assert!(Pattern::compile("foo? bar?", &l, &mut v).is_err());
         assert!(Pattern::compile("@nope", &l, &mut v).is_err());
         assert!(Pattern::compile("a ..99 b", &l, &mut v).is_err());
+    }
+
+    proptest::proptest! {
+        /// The short-word table finds exactly the interned words, with the map's ids.
+        #[test]
+        fn vocab_short_words_agree_with_the_map(
+            words in proptest::collection::vec("[a-c'\u{e9}]{0,17}", 0..200),
+            probes in proptest::collection::vec("[a-c'\u{e9}]{0,17}", 0..200),
+        ) {
+            let mut v = Vocab::default();
+            let mut reference = std::collections::HashMap::new();
+            for w in &words {
+                let id = v.intern(w);
+                let n = reference.len() as u32;
+                proptest::prop_assert_eq!(id, *reference.entry(w.clone()).or_insert(n));
+            }
+            for w in words.iter().chain(&probes) {
+                proptest::prop_assert_eq!(v.get(w), reference.get(w).copied().unwrap_or(NO_WORD), "{:?}", w);
+            }
+        }
     }
 }
