@@ -18,7 +18,7 @@ fn labelled_cases_meet_the_accuracy_floor() {
     let s = score(&Analyzer::builtin(), &cases);
     println!("{}macro-F1 {:.3} AUC {:.3}\n{}", s.table, s.macro_f1, s.auc, s.misses.join("\n"));
     // Floors a little under today's figures: raise them as the rules improve, never lower them.
-    assert!(s.macro_f1 >= 0.89, "macro-F1 fell to {:.3}", s.macro_f1);
+    assert!(s.macro_f1 >= 0.92, "macro-F1 fell to {:.3}", s.macro_f1);
     assert!(s.auc >= 0.99, "good/bad separation fell to AUC {:.3}", s.auc);
 }
 
@@ -64,6 +64,6 @@ fn blind_holdout_floor() {
     assert!(cases.len() >= 70);
     let s = score(&Analyzer::builtin(), &cases);
     println!("hold-out macro-F1 {:.3} AUC {:.3}", s.macro_f1, s.auc);
-    assert!(s.macro_f1 >= 0.68, "hold-out macro-F1 fell to {:.3}", s.macro_f1);
-    assert!(s.auc >= 0.95, "hold-out AUC fell to {:.3}", s.auc);
+    assert!(s.macro_f1 >= 0.75, "hold-out macro-F1 fell to {:.3}", s.macro_f1);
+    assert!(s.auc >= 0.97, "hold-out AUC fell to {:.3}", s.auc);
 }
