@@ -453,7 +453,7 @@ fn key_range(since: Option<Date>, until: Option<Date>) -> (Option<i64>, Option<i
 /// is always joined, by its key or id, to check the row's owner: a personal journal's rows are
 /// all the local user's, and a multi-user file checks each row it walks.
 pub fn entry_query(
-    owner: UserId,
+    owner: Option<UserId>,
     filter: &EntryFilter,
     what: &str,
     ordered: bool,
@@ -502,10 +502,15 @@ pub fn entry_query(
     if let Some(cat) = filter.category {
         conds.push(format!("e.category = {}", arg(cat.as_str().to_owned().into())));
     }
-    // The owner is checked on each row of the walk (a personal journal has one owner).
-    conds.push(format!("e.owner = {}", arg(owner.into())));
+    // The owner is checked on each row of the walk, unless the file has one owner (`None`: a
+    // personal journal), where a count needs no row of `entries` at all.
+    if let Some(owner) = owner {
+        conds.push(format!("e.owner = {}", arg(owner.into())));
+    }
     let mut sql = format!("SELECT {what} FROM {from}");
-    sql.push_str(join);
+    if owner.is_some() || what.contains("e.") || what.contains("f.") || filter.category.is_some() {
+        sql.push_str(join);
+    }
     if what.contains("f.") {
         sql.push_str(" LEFT JOIN follow_ups f ON f.entry_id = e.id");
     }
@@ -726,7 +731,7 @@ impl Store for SqliteStore {
         if filter.limit == Some(0) {
             return Ok(Vec::new());
         }
-        let (sql, args) = entry_query(owner, filter, ENTRY_SELECT, true)?;
+        let (sql, args) = entry_query(Some(owner), filter, ENTRY_SELECT, true)?;
         self.read(|c, loc| {
             let mut st = c.prepare_cached(&sql).map_err(backend(loc))?;
             let rows = st.query_map(rusqlite::params_from_iter(args.iter()), entry_from_row).map_err(backend(loc))?;
@@ -736,8 +741,14 @@ impl Store for SqliteStore {
 
     fn count_entries(&mut self, filter: &EntryFilter) -> Result<usize, StoreError> {
         let owner = self.owner;
-        let (sql, args) = entry_query(owner, filter, "count(*)", false)?;
         self.read(|c, loc| {
+            // A file whose only account is this store's owner (every personal journal) holds
+            // that owner's entries only: count from the driving index alone, as before owners.
+            let sole: bool = c
+                .prepare_cached("SELECT count(*) = 1 AND max(id) = ?1 FROM users")
+                .and_then(|mut st| st.query_row([owner], |r| r.get(0)))
+                .map_err(backend(loc))?;
+            let (sql, args) = entry_query((!sole).then_some(owner), filter, "count(*)", false)?;
             let n: i64 = c
                 .prepare_cached(&sql)
                 .and_then(|mut st| st.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0)))

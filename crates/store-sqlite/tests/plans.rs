@@ -11,7 +11,7 @@ fn plan(filter: &EntryFilter, what: &str, ordered: bool) -> String {
     let path = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap().keep().join("starl.db");
     drop(SqliteStore::open(&path).unwrap());
     let c = rusqlite::Connection::open(&path).unwrap();
-    let (sql, args) = entry_query(starl_store::LOCAL_USER, filter, what, ordered).unwrap();
+    let (sql, args) = entry_query(Some(starl_store::LOCAL_USER), filter, what, ordered).unwrap();
     let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
     let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get::<_, String>(3)).unwrap();
     let plan = rows.map(Result::unwrap).collect::<Vec<_>>().join("\n");
@@ -111,6 +111,6 @@ fn a_search_with_tags_asks_the_index_for_the_tags_too() {
         tags: vec!["team7".into(), "on-call".into()],
         ..Default::default()
     };
-    let (_, args) = entry_query(starl_store::LOCAL_USER, &f, "count(*)", false).unwrap();
+    let (_, args) = entry_query(Some(starl_store::LOCAL_USER), &f, "count(*)", false).unwrap();
     assert_eq!(args[0], rusqlite::types::Value::Text("\"deploy\"* \"on-call\" \"team7\"".into()));
 }
