@@ -10,6 +10,7 @@ mod lint;
 mod render;
 mod rules_cmd;
 mod serve;
+mod serve_multi;
 mod server_admin;
 mod settings;
 

@@ -37,6 +37,8 @@ pub struct ServeArgs {
     pub config: ConfigArgs,
     #[command(flatten)]
     pub db: DbArgs,
+    #[command(flatten)]
+    pub multi: crate::serve_multi::MultiUserArgs,
 }
 
 pub fn run(a: &ServeArgs) -> Result<ExitCode> {
@@ -44,6 +46,9 @@ pub fn run(a: &ServeArgs) -> Result<ExitCode> {
     // The CLI's messages for a bad configuration (with "did you mean"), before building them all.
     settings::analyzer(&config, &Overrides::default())?;
     let analyzers = starl_web::Analyzers::new(&config)?;
+    if a.multi.multi_user {
+        return crate::serve_multi::run(a, analyzers);
+    }
     let path = a.db.path()?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;

@@ -9,6 +9,7 @@
 //! Handlers reach the journal only through [`StoreSource`] (see [`source`]), on a blocking
 //! thread: the single-user app wraps one SQLite file; a multi-user server adds another source.
 
+pub mod accounts;
 pub mod analysis;
 pub mod api;
 pub mod assets;
