@@ -269,6 +269,13 @@ fn share_review_revoke_and_coverage() {
             let r = alice.call(&router, Method::POST, &format!("/api/stories/{story}/shares"), Some(&json!({"reviewer": "nobody"}))).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "[{backend}] {}", r.text());
             assert_eq!(r.json()["field"], "reviewer");
+            // A real user outside the cohort gets the same answer: no user-name enumeration.
+            let outside = alice.call(&router, Method::POST, &format!("/api/stories/{story}/shares"), Some(&json!({"reviewer": "ada"}))).await;
+            assert_eq!(outside.status, r.status, "[{backend}] {}", outside.text());
+            assert_eq!(
+                outside.json()["error"].as_str().unwrap().replace("`ada`", "`nobody`"),
+                r.json()["error"].as_str().unwrap()
+            );
             let r = alice
                 .call(&router, Method::POST, &format!("/api/stories/{story}/shares"), Some(&json!({"reviewer": "meg", "redact": true, "names": ["Peter Gibbons"]})))
                 .await;

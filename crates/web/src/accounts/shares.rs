@@ -61,24 +61,36 @@ async fn share_story(mu: &MultiUser, a: &Authed, story_id: Id, input: ShareInput
     let reviewer = input.reviewer.trim().to_owned();
     let share = mu
         .accounts(move |acc| {
-            let reviewer = match acc.user_by_name(&reviewer) {
+            // One answer for "no such user" and "not in a cohort of yours": a member must not
+            // learn which user names exist on the server by trying to share with them.
+            let stranger = || {
+                starl_store::StoreError::Invalid(format!(
+                    "reviewer `{reviewer}`: not a mentor or peer in a cohort of yours"
+                ))
+            };
+            let found = match acc.user_by_name(&reviewer) {
                 Ok(u) => u,
-                Err(starl_store::StoreError::NotFound { .. }) => {
-                    return Err(starl_store::StoreError::Invalid(format!("reviewer `{reviewer}`: no such user")))
-                }
+                Err(starl_store::StoreError::NotFound { .. }) => return Err(stranger()),
                 Err(e) => return Err(e),
             };
+            if found.role == starl_store::Role::Admin && found.id != owner {
+                return Err(stranger());
+            }
             acc.create_share(
                 owner,
                 &NewShare {
                     story_id,
-                    reviewer: reviewer.id,
+                    reviewer: found.id,
                     title,
                     text,
                     redacted: input.redact,
                     created: Timestamp::now(),
                 },
             )
+            .map_err(|e| match e {
+                starl_store::StoreError::Forbidden(_) => stranger(),
+                e => e,
+            })
         })
         .await
         .map_err(|e| if e.status == StatusCode::UNPROCESSABLE_ENTITY { e.with_field("reviewer") } else { e })?;
