@@ -27,6 +27,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../templates/error.html")),
 ];
 
+/// A template environment over embedded `(name, source)` pairs, every value HTML-escaped. The
+/// journal pages and the multi-user pages (`accounts::templates`) each compile their own set.
+pub(crate) fn environment(sources: &'static [(&'static str, &'static str)]) -> Result<Environment<'static>, WebError> {
+    let mut env = Environment::new();
+    // `.html` templates escape every value (minijinja's default for that extension); be explicit.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    for (name, source) in sources {
+        env.add_template(name, source).map_err(|source| WebError::Template { name, source })?;
+    }
+    Ok(env)
+}
+
 /// The compiled templates.
 pub struct Templates {
     env: Environment<'static>,
@@ -34,13 +46,7 @@ pub struct Templates {
 
 impl Templates {
     pub fn new() -> Result<Templates, WebError> {
-        let mut env = Environment::new();
-        // `.html` templates escape every value (minijinja's default for that extension); be explicit.
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source).map_err(|source| WebError::Template { name, source })?;
-        }
-        Ok(Templates { env })
+        Ok(Templates { env: environment(TEMPLATES)? })
     }
 
     fn render(&self, name: &str, ctx: Value) -> Result<Html<String>, PageError> {

@@ -110,7 +110,13 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         }
     }
     let mut response = next.run(request).await;
-    let h = response.headers_mut();
+    strict_headers(response.headers_mut());
+    response
+}
+
+/// The headers every response carries, in the local and the multi-user guard alike: a strict
+/// Content-Security-Policy (scripts from `/assets` only), no sniffing, no framing, no referrer.
+pub(crate) fn strict_headers(h: &mut axum::http::HeaderMap) {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -121,7 +127,6 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    response
 }
 
 fn csrf_ok(headers: &HeaderMap, token: &str) -> bool {

@@ -26,12 +26,7 @@ pub struct Templates {
 
 impl Templates {
     pub fn new() -> Result<Templates, WebError> {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source).map_err(|source| WebError::Template { name, source })?;
-        }
-        Ok(Templates { env })
+        Ok(Templates { env: crate::pages::environment(TEMPLATES)? })
     }
 
     pub fn render(&self, name: &str, ctx: Value) -> Result<Html<String>, PageError> {
