@@ -219,6 +219,7 @@ impl Analyzer {
         let ids: Vec<u32> = norms.iter().map(|w| rs.vocab.get(w)).collect();
         // `seen[id] == si + 1`: sentence `si` holds the word `id`.
         let mut seen: Vec<u32> = vec![0; rs.vocab.len()];
+        let mut group_memo: Vec<u32> = vec![0; rs.groups.len()];
         for (si, s) in doc.sentences.iter().enumerate() {
             let words = Words { text: &norms[s.tokens.clone()], ids: &ids[s.tokens.clone()] };
             let stamp = si as u32 + 1;
@@ -234,7 +235,7 @@ impl Analyzer {
                     if gate != NO_WORD && seen[gate as usize] != stamp {
                         return;
                     }
-                    if !rs.may_match(pk, &seen, stamp) {
+                    if !rs.may_match(pk, &seen, stamp, &mut group_memo) {
                         return;
                     }
                     let (target, pat) = &rs.patterns[pk as usize];

@@ -398,10 +398,15 @@ pub struct RuleSet {
     pub(crate) index: PatternIndex<(u32, u32)>,
     /// Every exact word of the patterns and lexicons.
     pub(crate) vocab: Vocab,
-    /// For each pattern, a range of `required`: groups of word ids, each written as its length and
-    /// then its ids, one of each group of which a sentence must hold for the pattern to match.
+    /// For each pattern, a range of `required`: the groups of word ids one word of each of which
+    /// a sentence must hold for the pattern to match there (see [`Pattern::required`]).
     pub(crate) required_at: Vec<(u32, u32)>,
     pub(crate) required: Vec<u32>,
+    /// The distinct groups, as (start, length) in `group_words`: many patterns share one (every
+    /// pattern that ends in `@party_failed`, say), and the engine tests each group once a sentence.
+    pub(crate) groups: Vec<(u32, u32)>,
+    group_words: Vec<u32>,
+    group_ids: FxHashMap<Vec<u32>, u32>,
     rule_ids: FxHashMap<String, u16>,
 }
 
@@ -475,6 +480,9 @@ impl RuleSet {
             vocab: Vocab::default(),
             required_at: Vec::new(),
             required: Vec::new(),
+            groups: Vec::new(),
+            group_words: Vec::new(),
+            group_ids: FxHashMap::default(),
             rule_ids: FxHashMap::default(),
         };
         for f in &files {
@@ -750,33 +758,52 @@ impl RuleSet {
             }
         };
         let key = self.patterns.len() as u32;
-        let required = p.required();
+        let mut required = p.required(self);
+        // Small groups first: cheapest to test, and most often absent.
+        required.sort_by_key(Vec::len);
         let gate = required.iter().find(|g| g.len() == 1).map_or(NO_WORD, |g| g[0]);
         let mut index = std::mem::take(&mut self.index);
         index.add((key, gate), &p, self, &mut vocab);
         self.index = index;
         self.vocab = vocab;
         let from = self.required.len() as u32;
-        for group in required {
-            self.required.push(group.len() as u32);
-            self.required.extend(group);
+        for group in required.into_iter().filter(|g| g.as_slice() != [gate]) {
+            let g = match self.group_ids.get(&group) {
+                Some(&g) => g,
+                None => {
+                    let g = self.groups.len() as u32;
+                    self.groups.push((self.group_words.len() as u32, group.len() as u32));
+                    self.group_words.extend_from_slice(&group);
+                    self.group_ids.insert(group, g);
+                    g
+                }
+            };
+            self.required.push(g);
         }
         self.required_at.push((from, self.required.len() as u32));
         self.patterns.push((target, p));
         Ok(())
     }
 
-    /// Can pattern `key` match in a sentence? `seen[id] == stamp` for the ids the sentence holds.
+    /// Can pattern `key` match in a sentence? `seen[id] == stamp` for the ids the sentence holds;
+    /// `memo[g]` is `stamp << 1 | present` once group `g` was tested for this sentence.
     #[inline]
-    pub(crate) fn may_match(&self, key: u32, seen: &[u32], stamp: u32) -> bool {
-        let (mut i, end) = self.required_at[key as usize];
-        while i < end {
-            let n = self.required[i as usize];
-            let group = &self.required[i as usize + 1..(i + 1 + n) as usize];
-            if !group.iter().any(|&id| seen[id as usize] == stamp) {
+    pub(crate) fn may_match(&self, key: u32, seen: &[u32], stamp: u32, memo: &mut [u32]) -> bool {
+        let (from, to) = self.required_at[key as usize];
+        for &g in &self.required[from as usize..to as usize] {
+            let m = memo[g as usize];
+            let present = if m >> 1 == stamp {
+                m & 1 == 1
+            } else {
+                let (start, len) = self.groups[g as usize];
+                let words = &self.group_words[start as usize..(start + len) as usize];
+                let present = words.iter().any(|&id| seen[id as usize] == stamp);
+                memo[g as usize] = stamp << 1 | present as u32;
+                present
+            };
+            if !present {
                 return false;
             }
-            i += 1 + n;
         }
         true
     }

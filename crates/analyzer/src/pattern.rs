@@ -288,6 +288,13 @@ impl Lexicon {
         }
     }
 
+    /// The ids of the words every phrase may start with, when each starts with an exact word
+    /// (after [`Lexicon::intern`]); `None` when some phrase starts with a wildcard.
+    fn first_ids(&self) -> Option<impl Iterator<Item = u32> + '_> {
+        let root = self.trie.first()?;
+        root.wild.is_empty().then(|| root.ids.keys().copied())
+    }
+
     fn reindex(&mut self) {
         self.trie = vec![TrieNode::default()];
         for p in &self.phrases {
@@ -394,7 +401,12 @@ enum Elem {
         optional: bool,
     },
     Gap(usize),
-    Not(Vec<Test>),
+    /// A zero-width look-ahead: the next word (if any) must pass none of these tests. Exact
+    /// words are sorted ids, as in `Alts`: the frame patterns test long lists here at every gap.
+    Not {
+        exact: Vec<u32>,
+        wild: Vec<Test>,
+    },
 }
 
 /// A compiled pattern.
@@ -423,7 +435,16 @@ impl Pattern {
             }
             if let Some(n) = raw.strip_prefix('!') {
                 let words: Result<Vec<_>, _> = n.split('|').map(WordPat::parse).collect();
-                elems.push(Elem::Not(words?.iter().map(|w| Test::new(w, vocab)).collect()));
+                let (mut exact, mut wild) = (Vec::new(), Vec::new());
+                for w in words? {
+                    match Test::new(&w, vocab) {
+                        Test::Id(id) => exact.push(id),
+                        t => wild.push(t),
+                    }
+                }
+                exact.sort_unstable();
+                exact.dedup();
+                elems.push(Elem::Not { exact, wild });
                 continue;
             }
             let (body, optional) = match raw.strip_suffix('?') {
@@ -451,7 +472,7 @@ impl Pattern {
             elems.push(Elem::Alts { exact, alts, optional });
         }
         let p = Pattern { elems };
-        match p.elems.iter().find(|e| !matches!(e, Elem::Not(_))) {
+        match p.elems.iter().find(|e| !matches!(e, Elem::Not { .. })) {
             None => return Err("empty pattern".into()),
             Some(Elem::Gap(_)) => return Err("a pattern cannot start with a gap".into()),
             _ => {}
@@ -470,7 +491,7 @@ impl Pattern {
         let mut out = Vec::new();
         for e in &self.elems {
             match e {
-                Elem::Not(_) => continue,
+                Elem::Not { .. } => continue,
                 Elem::Gap(_) => break,
                 Elem::Alts { exact, alts, optional } => {
                     out.extend(exact.iter().map(|&w| Test::Id(w)));
@@ -498,7 +519,7 @@ impl Pattern {
     /// optional. A necessary condition only: it lets the index key a pattern by its first two
     /// words (see [`PatternIndex`]).
     fn first_pairs(&self, lex: &dyn LexiconLookup, vocab: &Vocab) -> Option<Vec<(u32, Option<u32>)>> {
-        let e0 = self.elems.iter().position(|e| !matches!(e, Elem::Not(_)))?;
+        let e0 = self.elems.iter().position(|e| !matches!(e, Elem::Not { .. }))?;
         let Elem::Alts { exact, alts, optional: false } = &self.elems[e0] else { return None };
         // The words that may follow a one-word first element (`None`: any), computed once.
         let next: Option<Vec<u32>> = {
@@ -553,7 +574,7 @@ impl Pattern {
             match self.elems.get(ei) {
                 None | Some(Elem::Gap(_)) => return false,
                 // A look-ahead consumes nothing; ignoring it only widens the list.
-                Some(Elem::Not(_)) => ei += 1,
+                Some(Elem::Not { .. }) => ei += 1,
                 Some(Elem::Alts { exact, alts, optional }) => {
                     out.extend_from_slice(exact);
                     for a in alts {
@@ -583,18 +604,34 @@ impl Pattern {
         }
     }
 
-    /// Sets of word ids one of which a sentence must contain for the pattern to match there: the
-    /// exact words of each element that is neither optional nor has other kinds of alternative
-    /// (the first element excepted: the index has already checked it).
-    pub fn required(&self) -> Vec<Vec<u32>> {
-        let first = self.elems.iter().position(|e| !matches!(e, Elem::Not(_)));
+    /// Sets of word ids one of which a sentence must contain for the pattern to match there, one
+    /// set for each element that is not optional and whose every alternative starts with an exact
+    /// word: its exact words, the first word of each hyphenated sequence, the first words of each
+    /// lexicon whose phrases all start with an exact word (the first element excepted: the index
+    /// has already checked it). Each set sorted and deduplicated.
+    pub fn required(&self, lex: &dyn LexiconLookup) -> Vec<Vec<u32>> {
+        let first = self.elems.iter().position(|e| !matches!(e, Elem::Not { .. }));
         self.elems
             .iter()
             .enumerate()
             .filter(|&(i, _)| Some(i) != first)
-            .filter_map(|(_, e)| match e {
-                Elem::Alts { exact, alts, optional: false } if alts.is_empty() => Some(exact.clone()),
-                _ => None,
+            .filter_map(|(_, e)| {
+                let Elem::Alts { exact, alts, optional: false } = e else { return None };
+                let mut group = exact.clone();
+                for a in alts {
+                    match a {
+                        Alt::Word(Test::Id(id)) => group.push(*id),
+                        Alt::Word(_) => return None,
+                        Alt::Seq(ws) => match ws.first() {
+                            Some(Test::Id(id)) => group.push(*id),
+                            _ => return None,
+                        },
+                        Alt::Lex(l) => group.extend(lex.lexicon(*l).first_ids()?),
+                    }
+                }
+                group.sort_unstable();
+                group.dedup();
+                Some(group)
             })
             .collect()
     }
@@ -609,8 +646,12 @@ impl Pattern {
             return (pos > start).then_some(pos);
         };
         match e {
-            Elem::Not(ws) => {
-                if words.text.get(pos).is_some_and(|w| ws.iter().any(|p| p.matches(w, words.ids[pos]))) {
+            Elem::Not { exact, wild } => {
+                if words
+                    .ids
+                    .get(pos)
+                    .is_some_and(|&id| contains(exact, id) || wild.iter().any(|p| p.matches(words.text[pos], id)))
+                {
                     None
                 } else {
                     self.go(ei + 1, words, pos, start, lex)
