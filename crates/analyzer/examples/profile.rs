@@ -1,6 +1,10 @@
 //! Analyse every labelled case many times (for profilers): `--example profile -- N [DIR]`.
 //! `DIR` (default `tests/cases`) may be any folder of stories, e.g. a corpus written by
 //! `starl-bench --out DIR` (its `corpus/` folder).
+/// The `starl` binary's allocator: profile what users run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(20);
     let dir = std::env::args()

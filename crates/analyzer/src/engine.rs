@@ -220,6 +220,8 @@ impl Analyzer {
         // `seen[id] == si + 1`: sentence `si` holds the word `id`.
         let mut seen: Vec<u32> = vec![0; rs.vocab.len()];
         let mut group_memo: Vec<u32> = vec![0; rs.groups.len()];
+        // `offered[key] == t + 1`: pattern `key` was already tried at token `t`.
+        let mut offered: Vec<u32> = vec![0; rs.patterns.len()];
         for (si, s) in doc.sentences.iter().enumerate() {
             let words = Words { text: &norms[s.tokens.clone()], ids: &ids[s.tokens.clone()] };
             let stamp = si as u32 + 1;
@@ -230,9 +232,13 @@ impl Analyzer {
             }
             let base = s.tokens.start as u32;
             for i in 0..words.text.len() {
-                let next = words.ids.get(i + 1).copied().unwrap_or(NO_WORD);
+                let next = std::array::from_fn(|d| words.ids.get(i + 1 + d).copied().unwrap_or(NO_WORD));
+                let place = base + i as u32 + 1;
                 rs.index.candidates(words.text[i], words.ids[i], next, |(pk, gate)| {
                     if gate != NO_WORD && seen[gate as usize] != stamp {
+                        return;
+                    }
+                    if std::mem::replace(&mut offered[pk as usize], place) == place {
                         return;
                     }
                     if !rs.may_match(pk, &seen, stamp, &mut group_memo) {

@@ -513,15 +513,18 @@ impl Pattern {
         out
     }
 
-    /// The (first word, second word) id pairs that any match must start with; a second word of
-    /// `None` stands for any word (or none: the match may be one word long, a gap or a wildcard
-    /// comes second). `None` when a first word is not an exact word or the first element is
-    /// optional. A necessary condition only: it lets the index key a pattern by its first two
-    /// words (see [`PatternIndex`]).
-    fn first_pairs(&self, lex: &dyn LexiconLookup, vocab: &Vocab) -> Option<Vec<(u32, Option<u32>)>> {
+    /// The (first word, later word) keys that any match must start with: `(w, Some((d, b)))`
+    /// says the match starts with word `w` and has word `b` at offset `d` (1 to [`MAX_OFFSET`]);
+    /// `(w, None)` says only that it starts with `w` (the words after it are wildcards, a gap or
+    /// the end). `None` when a first word is not an exact word or the first element is optional.
+    /// A necessary condition only: it lets the index key a pattern by two of its words (see
+    /// [`PatternIndex`]). The key word is the first exact word at offset 1 to 3 of a lexicon phrase
+    /// or hyphenated sequence (`the _ team`: `the` and `team` at 2), else the words the next
+    /// element may start with, right after the phrase.
+    fn first_pairs(&self, lex: &dyn LexiconLookup, vocab: &Vocab) -> Option<Vec<(u32, Option<(u8, u32)>)>> {
         let e0 = self.elems.iter().position(|e| !matches!(e, Elem::Not { .. }))?;
         let Elem::Alts { exact, alts, optional: false } = &self.elems[e0] else { return None };
-        // The words that may follow a one-word first element (`None`: any), computed once.
+        // The words that may follow the first element (`None`: any), computed once.
         let next: Option<Vec<u32>> = {
             let mut v = Vec::new();
             self.first_words_from(e0 + 1, lex, vocab, &mut v).then(|| {
@@ -530,9 +533,16 @@ impl Pattern {
                 v
             })
         };
-        let after = |w: u32, out: &mut Vec<(u32, Option<u32>)>| match &next {
-            Some(v) => out.extend(v.iter().map(|&s| (w, Some(s)))),
-            None => out.push((w, None)),
+        // A first word `w` whose phrase is `len` words long, the rest of them `rest`.
+        let keys = |w: u32, len: usize, rest: &mut dyn Iterator<Item = Option<u32>>, out: &mut Vec<_>| {
+            if let Some((d, b)) = rest.take(MAX_OFFSET).enumerate().find_map(|(d, b)| b.map(|b| (d + 1, b))) {
+                out.push((w, Some((d as u8, b))));
+                return;
+            }
+            match &next {
+                Some(v) if len <= MAX_OFFSET => out.extend(v.iter().map(|&s| (w, Some((len as u8, s))))),
+                _ => out.push((w, None)),
+            }
         };
         let id_of = |w: &WordPat| match w {
             WordPat::Exact(e) => Some(vocab.get(e)).filter(|&i| i != NO_WORD),
@@ -540,24 +550,25 @@ impl Pattern {
         };
         let mut out = Vec::new();
         for &w in exact {
-            after(w, &mut out);
+            keys(w, 1, &mut std::iter::empty(), &mut out);
         }
         for a in alts {
             match a {
                 Alt::Word(_) => return None,
-                Alt::Seq(ws) => match (ws.first(), ws.get(1)) {
-                    (Some(&Test::Id(w)), None) => after(w, &mut out),
-                    (Some(&Test::Id(w)), Some(&Test::Id(s))) => out.push((w, Some(s))),
-                    (Some(&Test::Id(w)), Some(_)) => out.push((w, None)),
+                Alt::Seq(ws) => match ws.first() {
+                    Some(&Test::Id(w)) => {
+                        let mut rest = ws[1..].iter().map(|t| match t {
+                            Test::Id(b) => Some(*b),
+                            _ => None,
+                        });
+                        keys(w, ws.len(), &mut rest, &mut out)
+                    }
                     _ => return None,
                 },
                 Alt::Lex(id) => {
                     for p in &lex.lexicon(*id).phrases {
                         let w = id_of(&p[0])?;
-                        match p.get(1) {
-                            None => after(w, &mut out),
-                            Some(second) => out.push((w, id_of(second))),
-                        }
+                        keys(w, p.len(), &mut p[1..].iter().map(id_of), &mut out);
                     }
                 }
             }
@@ -728,13 +739,16 @@ impl Pattern {
     }
 }
 
-/// The most (first word, second word) pairs a pattern is indexed under; a pattern that would
-/// need more stays keyed by its first word.
+/// The most (first word, later word) keys a pattern is indexed under; a pattern that would need
+/// more stays keyed by its first word.
 const MAX_PAIRS: usize = 4096;
 
+/// How far after the first word the index looks for a second key word.
+pub const MAX_OFFSET: usize = 3;
+
 #[inline]
-fn pair(a: u32, b: u32) -> u64 {
-    (a as u64) << 32 | b as u64
+fn pair(a: u32, d: u8, b: u32) -> u64 {
+    (d as u64) << 60 | (a as u64) << 30 | b as u64
 }
 
 /// Is `id` in the sorted list `ids`?
@@ -750,19 +764,23 @@ fn contains(ids: &[u32], id: u32) -> bool {
 /// Which patterns may start at a word: exact first words by hash, the few wildcard first words by
 /// a short scan.
 ///
-/// A pattern whose first word and second word are both among short lists of exact words is keyed
-/// by the pair instead (`pairs`): most patterns start with a common word (`i`, `we`, `the`) that
-/// is followed by only a few of the words the pattern allows next, so keying by the first word
-/// alone made every `i` of a story a candidate for a hundred patterns.
+/// A pattern whose first word and some word at offset 1 to [`MAX_OFFSET`] are both among short
+/// lists of exact words is keyed by the pair instead (`pairs`): most patterns start with a common
+/// word (`i`, `we`, `the`) that is followed by only a few of the words the pattern allows next,
+/// so keying by the first word alone made every `i` of a story a candidate for a hundred
+/// patterns, and every `the` for each pattern about a third party (`the _ team`).
+///
+/// A pattern may be keyed under several offsets for one first word (`the vendor`, `the _ team`),
+/// so a place can be offered the same pattern twice: callers skip repeats.
 #[derive(Debug, Default)]
 pub struct PatternIndex<K: Copy> {
     /// By vocabulary id.
     exact: Vec<Vec<K>>,
-    /// By the ids of the first two words, `first << 32 | second`.
+    /// By the ids of the first word, the offset and the word there ([`pair`]).
     pairs: FxHashMap<u64, Vec<K>>,
-    /// By id: is the word the first (second) word of some pair? Two array reads that spare most
-    /// words a hash look-up.
-    pair_first: Vec<bool>,
+    /// By id: bit `d - 1` says the word is the first word of some pair at offset `d`; and is the
+    /// word the later word of some pair. Array reads that spare most words a hash look-up.
+    pair_first: Vec<u8>,
     pair_second: Vec<bool>,
     wild: Vec<(Test, K)>,
     /// For each first byte of a word, the indices into `wild` of the tests it may pass, in order.
@@ -773,7 +791,7 @@ impl<K: Copy + PartialEq> PatternIndex<K> {
     pub fn add(&mut self, key: K, p: &Pattern, lex: &dyn LexiconLookup, vocab: &mut Vocab) {
         if let Some(pairs) = p.first_pairs(lex, vocab).filter(|v| v.len() <= MAX_PAIRS) {
             // A first word that may be followed by anything is keyed by itself alone, and then
-            // by no pair: either way, each place is offered the pattern once.
+            // by no pair.
             let mut alone: Vec<u32> = pairs.iter().filter(|(_, b)| b.is_none()).map(|&(a, _)| a).collect();
             alone.sort_unstable();
             alone.dedup();
@@ -781,14 +799,16 @@ impl<K: Copy + PartialEq> PatternIndex<K> {
                 self.add_exact(a, key);
             }
             for (a, b) in pairs {
-                if let (Some(b), Err(_)) = (b, alone.binary_search(&a)) {
-                    for (flags, id) in [(&mut self.pair_first, a), (&mut self.pair_second, b)] {
-                        if flags.len() <= id as usize {
-                            flags.resize(id as usize + 1, false);
-                        }
-                        flags[id as usize] = true;
+                if let (Some((d, b)), Err(_)) = (b, alone.binary_search(&a)) {
+                    if self.pair_first.len() <= a as usize {
+                        self.pair_first.resize(a as usize + 1, 0);
                     }
-                    let v = self.pairs.entry(pair(a, b)).or_default();
+                    self.pair_first[a as usize] |= 1 << (d - 1);
+                    if self.pair_second.len() <= b as usize {
+                        self.pair_second.resize(b as usize + 1, false);
+                    }
+                    self.pair_second[b as usize] = true;
+                    let v = self.pairs.entry(pair(a, d, b)).or_default();
                     if !v.contains(&key) {
                         v.push(key);
                     }
@@ -828,14 +848,19 @@ impl<K: Copy + PartialEq> PatternIndex<K> {
         }
     }
 
-    /// Calls `f` once for each pattern that may start with `word`, followed by the word of id
-    /// `next` ([`NO_WORD`] at the end of the sentence: no pattern keyed by a pair can match there).
+    /// Calls `f` for each pattern that may start with `word`, followed by the words of ids
+    /// `next` ([`NO_WORD`] past the end of the sentence: no pattern keyed by a pair can match
+    /// there). A pattern may be offered more than once.
     #[inline]
-    pub fn candidates(&self, word: &str, id: u32, next: u32, mut f: impl FnMut(K)) {
-        let flag = |flags: &[bool], id: u32| flags.get(id as usize).copied().unwrap_or(false);
-        if flag(&self.pair_first, id) && flag(&self.pair_second, next) {
-            if let Some(v) = self.pairs.get(&pair(id, next)) {
-                v.iter().for_each(|&k| f(k));
+    pub fn candidates(&self, word: &str, id: u32, next: [u32; MAX_OFFSET], mut f: impl FnMut(K)) {
+        let mask = self.pair_first.get(id as usize).copied().unwrap_or(0);
+        if mask != 0 {
+            for (d, &b) in next.iter().enumerate() {
+                if mask & (1 << d) != 0 && self.pair_second.get(b as usize).copied().unwrap_or(false) {
+                    if let Some(v) = self.pairs.get(&pair(id, d as u8 + 1, b)) {
+                        v.iter().for_each(|&k| f(k));
+                    }
+                }
             }
         }
         if let Some(v) = self.exact.get(id as usize) {

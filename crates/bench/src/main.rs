@@ -24,6 +24,11 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use starl_analyzer::Analyzer;
 
+/// The allocator of the `starl` binary (see crates/cli/src/main.rs), so that the analyzer is timed
+/// with the allocator users run it with.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 usage: starl-bench [--stories N] [--out DIR] [--repeat N] [--runs N] [--seed N] [--starl PATH] [--json]
 
