@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::document::{Document, Syntax};
-use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target};
+use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target, NO_GROUP};
 use crate::pattern::{LexiconLookup, Vocab, WordPat, Words, NO_WORD};
 use crate::report::{Diagnostic, PartSpan, Report, Strength, Structure, Themes};
 
@@ -217,17 +217,16 @@ impl Analyzer {
         // Every word of the story, normalised, and its vocabulary id: looked up once, here.
         let norms: Vec<&str> = (0..doc.tokens.len()).map(|t| doc.norm(t)).collect();
         let ids: Vec<u32> = norms.iter().map(|w| rs.vocab.get(w)).collect();
-        // `seen[id] == si + 1`: sentence `si` holds the word `id`.
-        let mut seen: Vec<u32> = vec![0; rs.vocab.len()];
-        let mut group_memo: Vec<u32> = vec![0; rs.groups.len()];
+        // `marks[g] == si + 1`: sentence `si` holds a word of group `g`.
+        let mut marks: Vec<u32> = vec![0; rs.groups.len()];
         // `offered[key] == t + 1`: pattern `key` was already tried at token `t`.
         let mut offered: Vec<u32> = vec![0; rs.patterns.len()];
         for (si, s) in doc.sentences.iter().enumerate() {
             let words = Words { text: &norms[s.tokens.clone()], ids: &ids[s.tokens.clone()] };
             let stamp = si as u32 + 1;
             for &id in words.ids {
-                if let Some(x) = seen.get_mut(id as usize) {
-                    *x = stamp;
+                for &g in rs.groups_of(id) {
+                    marks[g as usize] = stamp;
                 }
             }
             let base = s.tokens.start as u32;
@@ -235,13 +234,13 @@ impl Analyzer {
                 let next = std::array::from_fn(|d| words.ids.get(i + 1 + d).copied().unwrap_or(NO_WORD));
                 let place = base + i as u32 + 1;
                 rs.index.candidates(words.text[i], words.ids[i], next, |(pk, gate)| {
-                    if gate != NO_WORD && seen[gate as usize] != stamp {
+                    if gate != NO_GROUP && marks[gate as usize] != stamp {
                         return;
                     }
                     if std::mem::replace(&mut offered[pk as usize], place) == place {
                         return;
                     }
-                    if !rs.may_match(pk, &seen, stamp, &mut group_memo) {
+                    if !rs.may_match(pk, &marks, stamp) {
                         return;
                     }
                     let (target, pat) = &rs.patterns[pk as usize];

@@ -12,7 +12,10 @@ use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::pattern::{Lexicon, LexiconLookup, Pattern, PatternIndex, Vocab, WordPat, NO_WORD};
+use crate::pattern::{Lexicon, LexiconLookup, Pattern, PatternIndex, Vocab, WordPat};
+
+/// No group: a pattern without a gate.
+pub(crate) const NO_GROUP: u32 = u32::MAX;
 
 /// What a rule is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -393,8 +396,8 @@ pub struct RuleSet {
     pub(crate) lexicons: Vec<Lexicon>,
     lexicon_names: FxHashMap<String, usize>,
     pub(crate) patterns: Vec<(Target, Pattern)>,
-    /// Pattern keys by first word, each with a word id that a sentence must hold for the pattern
-    /// to match there (or `NO_WORD`), checked before anything else.
+    /// Pattern keys by first word, each with a group (one word) that a sentence must hold for the
+    /// pattern to match there (or [`NO_GROUP`]), checked before anything else.
     pub(crate) index: PatternIndex<(u32, u32)>,
     /// Every exact word of the patterns and lexicons.
     pub(crate) vocab: Vocab,
@@ -403,10 +406,15 @@ pub struct RuleSet {
     pub(crate) required_at: Vec<(u32, u32)>,
     pub(crate) required: Vec<u32>,
     /// The distinct groups, as (start, length) in `group_words`: many patterns share one (every
-    /// pattern that ends in `@party_failed`, say), and the engine tests each group once a sentence.
+    /// pattern that ends in `@party_failed`, say). A pattern's one-word group, if any, is its
+    /// gate, kept in the index next to its key.
     pub(crate) groups: Vec<(u32, u32)>,
     group_words: Vec<u32>,
     group_ids: FxHashMap<Vec<u32>, u32>,
+    /// For each word id, a range of `word_groups`: the groups that hold it. The engine marks the
+    /// groups of each word of a sentence once, so that testing a group is one array read.
+    word_groups_at: Vec<u32>,
+    word_groups: Vec<u32>,
     rule_ids: FxHashMap<String, u16>,
 }
 
@@ -483,6 +491,8 @@ impl RuleSet {
             groups: Vec::new(),
             group_words: Vec::new(),
             group_ids: FxHashMap::default(),
+            word_groups_at: Vec::new(),
+            word_groups: Vec::new(),
             rule_ids: FxHashMap::default(),
         };
         for f in &files {
@@ -744,6 +754,7 @@ impl RuleSet {
                 lower: t.lower.clone().into_iter().collect(),
             });
         }
+        set.index_groups();
         Ok(set)
     }
 
@@ -761,23 +772,15 @@ impl RuleSet {
         let mut required = p.required(self);
         // Small groups first: cheapest to test, and most often absent.
         required.sort_by_key(Vec::len);
-        let gate = required.iter().find(|g| g.len() == 1).map_or(NO_WORD, |g| g[0]);
+        let gate = required.iter().find(|g| g.len() == 1).cloned();
+        let gate_group = gate.clone().map_or(NO_GROUP, |g| self.intern_group(g));
         let mut index = std::mem::take(&mut self.index);
-        index.add((key, gate), &p, self, &mut vocab);
+        index.add((key, gate_group), &p, self, &mut vocab);
         self.index = index;
         self.vocab = vocab;
         let from = self.required.len() as u32;
-        for group in required.into_iter().filter(|g| g.as_slice() != [gate]) {
-            let g = match self.group_ids.get(&group) {
-                Some(&g) => g,
-                None => {
-                    let g = self.groups.len() as u32;
-                    self.groups.push((self.group_words.len() as u32, group.len() as u32));
-                    self.group_words.extend_from_slice(&group);
-                    self.group_ids.insert(group, g);
-                    g
-                }
-            };
+        for group in required.into_iter().filter(|g| Some(g) != gate.as_ref()) {
+            let g = self.intern_group(group);
             self.required.push(g);
         }
         self.required_at.push((from, self.required.len() as u32));
@@ -785,27 +788,59 @@ impl RuleSet {
         Ok(())
     }
 
-    /// Can pattern `key` match in a sentence? `seen[id] == stamp` for the ids the sentence holds;
-    /// `memo[g]` is `stamp << 1 | present` once group `g` was tested for this sentence.
-    #[inline]
-    pub(crate) fn may_match(&self, key: u32, seen: &[u32], stamp: u32, memo: &mut [u32]) -> bool {
-        let (from, to) = self.required_at[key as usize];
-        for &g in &self.required[from as usize..to as usize] {
-            let m = memo[g as usize];
-            let present = if m >> 1 == stamp {
-                m & 1 == 1
-            } else {
-                let (start, len) = self.groups[g as usize];
-                let words = &self.group_words[start as usize..(start + len) as usize];
-                let present = words.iter().any(|&id| seen[id as usize] == stamp);
-                memo[g as usize] = stamp << 1 | present as u32;
-                present
-            };
-            if !present {
-                return false;
-            }
+    /// The id of a group of word ids, added if new.
+    fn intern_group(&mut self, group: Vec<u32>) -> u32 {
+        if let Some(&g) = self.group_ids.get(&group) {
+            return g;
         }
-        true
+        let g = self.groups.len() as u32;
+        self.groups.push((self.group_words.len() as u32, group.len() as u32));
+        self.group_words.extend_from_slice(&group);
+        self.group_ids.insert(group, g);
+        g
+    }
+
+    /// Fills `word_groups`: for each word id, the groups that hold it. Called once every pattern
+    /// is in.
+    fn index_groups(&mut self) {
+        let n = self.vocab.len();
+        let mut at = vec![0u32; n + 1];
+        let members = || {
+            self.groups.iter().enumerate().flat_map(|(g, &(start, len))| {
+                self.group_words[start as usize..(start + len) as usize].iter().map(move |&id| (id as usize, g as u32))
+            })
+        };
+        for (id, _) in members().filter(|&(id, _)| id < n) {
+            at[id + 1] += 1;
+        }
+        for i in 0..n {
+            at[i + 1] += at[i];
+        }
+        let mut fill = at.clone();
+        let mut groups = vec![0u32; at[n] as usize];
+        for (id, g) in members().filter(|&(id, _)| id < n) {
+            groups[fill[id] as usize] = g;
+            fill[id] += 1;
+        }
+        self.word_groups_at = at;
+        self.word_groups = groups;
+    }
+
+    /// The groups that hold the word of id `id` (none for a word no pattern names).
+    #[inline]
+    pub(crate) fn groups_of(&self, id: u32) -> &[u32] {
+        match (self.word_groups_at.get(id as usize), self.word_groups_at.get(id as usize + 1)) {
+            (Some(&a), Some(&b)) => &self.word_groups[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// Can pattern `key` match in a sentence? `memo[g] == stamp` for the groups `g` one of whose
+    /// words the sentence holds.
+    #[inline]
+    pub(crate) fn may_match(&self, key: u32, memo: &[u32], stamp: u32) -> bool {
+        let (from, to) = self.required_at[key as usize];
+        self.required[from as usize..to as usize].iter().all(|&g| memo[g as usize] == stamp)
     }
 
     /// The rule with this id.

@@ -649,13 +649,30 @@ impl Pattern {
 
     /// Match at word `at` of `words`; returns the end (exclusive) of the shortest match.
     pub fn match_at(&self, words: Words, at: usize, lex: &dyn LexiconLookup) -> Option<usize> {
-        self.go(0, words, at, at, lex)
+        let mut cx = Cx { words, start: at, lex, failed: [0; MEMO_ELEMS] };
+        self.go(0, at, &mut cx)
     }
 
-    fn go(&self, ei: usize, words: Words, pos: usize, start: usize, lex: &dyn LexiconLookup) -> Option<usize> {
+    /// The backtracking matcher: the end of the first match of elements `ei..` at word `pos`.
+    ///
+    /// Its result depends only on `(ei, pos)` (for one start), and the first success returns at
+    /// once through every caller, so reaching a state a second time means it failed the first
+    /// time: `cx.failed` remembers the states seen and cuts those paths. Frame patterns (a
+    /// subject, up to four optional words each guarded by a look-ahead, then a verb phrase) reach
+    /// the same place by many paths.
+    fn go(&self, ei: usize, pos: usize, cx: &mut Cx) -> Option<usize> {
+        let words = cx.words;
         let Some(e) = self.elems.get(ei) else {
-            return (pos > start).then_some(pos);
+            return (pos > cx.start).then_some(pos);
         };
+        let rel = pos - cx.start;
+        if ei < MEMO_ELEMS && rel < 64 {
+            let bit = 1u64 << rel;
+            if cx.failed[ei] & bit != 0 {
+                return None;
+            }
+            cx.failed[ei] |= bit;
+        }
         match e {
             Elem::Not { exact, wild } => {
                 if words
@@ -665,7 +682,7 @@ impl Pattern {
                 {
                     None
                 } else {
-                    self.go(ei + 1, words, pos, start, lex)
+                    self.go(ei + 1, pos, cx)
                 }
             }
             Elem::Gap(max) => {
@@ -673,7 +690,7 @@ impl Pattern {
                     if pos + skip > words.len() {
                         break;
                     }
-                    if let Some(end) = self.go(ei + 1, words, pos + skip, start, lex) {
+                    if let Some(end) = self.go(ei + 1, pos + skip, cx) {
                         return Some(end);
                     }
                 }
@@ -681,7 +698,7 @@ impl Pattern {
             }
             Elem::Alts { exact, alts, optional } => {
                 if words.ids.get(pos).is_some_and(|id| contains(exact, *id)) {
-                    if let Some(end) = self.go(ei + 1, words, pos + 1, start, lex) {
+                    if let Some(end) = self.go(ei + 1, pos + 1, cx) {
                         return Some(end);
                     }
                 }
@@ -689,20 +706,28 @@ impl Pattern {
                     match a {
                         Alt::Word(w) => {
                             if words.text.get(pos).is_some_and(|x| w.matches(x, words.ids[pos])) {
-                                if let Some(end) = self.go(ei + 1, words, pos + 1, start, lex) {
+                                if let Some(end) = self.go(ei + 1, pos + 1, cx) {
                                     return Some(end);
                                 }
                             }
                         }
                         Alt::Seq(phrase) => {
-                            if let Some(end) = self.phrase(phrase, ei, words, pos, start, lex) {
-                                return Some(end);
+                            if phrase.len() + pos <= words.len()
+                                && phrase
+                                    .iter()
+                                    .zip(&words.text[pos..])
+                                    .zip(&words.ids[pos..])
+                                    .all(|((p, w), &id)| p.matches(w, id))
+                            {
+                                if let Some(end) = self.go(ei + 1, pos + phrase.len(), cx) {
+                                    return Some(end);
+                                }
                             }
                         }
                         Alt::Lex(id) => {
-                            let (ends, n) = lex.lexicon(*id).ends(words, pos);
+                            let (ends, n) = cx.lex.lexicon(*id).ends(words, pos);
                             for &end in &ends[..n] {
-                                if let Some(e) = self.go(ei + 1, words, end as usize, start, lex) {
+                                if let Some(e) = self.go(ei + 1, end as usize, cx) {
                                     return Some(e);
                                 }
                             }
@@ -710,7 +735,7 @@ impl Pattern {
                     }
                 }
                 if *optional {
-                    self.go(ei + 1, words, pos, start, lex)
+                    self.go(ei + 1, pos, cx)
                 } else {
                     None
                 }
@@ -719,24 +744,17 @@ impl Pattern {
     }
 }
 
-impl Pattern {
-    fn phrase(
-        &self,
-        phrase: &[Test],
-        ei: usize,
-        words: Words,
-        pos: usize,
-        start: usize,
-        lex: &dyn LexiconLookup,
-    ) -> Option<usize> {
-        if phrase.len() + pos <= words.len()
-            && phrase.iter().zip(&words.text[pos..]).zip(&words.ids[pos..]).all(|((p, w), &id)| p.matches(w, id))
-        {
-            self.go(ei + 1, words, pos + phrase.len(), start, lex)
-        } else {
-            None
-        }
-    }
+/// How many elements of a pattern [`Pattern::go`] remembers failed states for (and, in each, the
+/// first 64 words from the start).
+const MEMO_ELEMS: usize = 32;
+
+/// What one [`Pattern::match_at`] carries through [`Pattern::go`].
+struct Cx<'a> {
+    words: Words<'a>,
+    start: usize,
+    lex: &'a dyn LexiconLookup,
+    /// Bit `pos - start` of `failed[ei]`: state `(ei, pos)` was reached before.
+    failed: [u64; MEMO_ELEMS],
 }
 
 /// The most (first word, later word) keys a pattern is indexed under; a pattern that would need
