@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::document::{Document, Syntax};
-use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target, NO_GROUP};
+use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target, LEAD, NO_GROUP};
 use crate::pattern::{LexiconLookup, Vocab, WordPat, Words, NO_WORD};
 use crate::report::{Diagnostic, PartSpan, Report, Strength, Structure, Themes};
 
@@ -232,11 +232,17 @@ impl Analyzer {
             let base = s.tokens.start as u32;
             for i in 0..words.text.len() {
                 let next = std::array::from_fn(|d| words.ids.get(i + 1 + d).copied().unwrap_or(NO_WORD));
-                let place = base + i as u32 + 1;
                 rs.index.candidates(words.text[i], words.ids[i], next, |(pk, gate)| {
+                    // A pattern that starts with `_` is offered at its second word.
+                    let (pk, i) = match pk & LEAD {
+                        0 => (pk, i),
+                        _ if i == 0 => return,
+                        _ => (pk & !LEAD, i - 1),
+                    };
                     if gate != NO_GROUP && marks[gate as usize] != stamp {
                         return;
                     }
+                    let place = base + i as u32 + 1;
                     if std::mem::replace(&mut offered[pk as usize], place) == place {
                         return;
                     }

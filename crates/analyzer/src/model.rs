@@ -17,6 +17,10 @@ use crate::pattern::{Lexicon, LexiconLookup, Pattern, PatternIndex, Vocab, WordP
 /// No group: a pattern without a gate.
 pub(crate) const NO_GROUP: u32 = u32::MAX;
 
+/// In an index key: the pattern starts with `_` and is offered at its second word (see
+/// [`PatternIndex::add`]).
+pub(crate) const LEAD: u32 = 1 << 31;
+
 /// What a rule is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -775,7 +779,8 @@ impl RuleSet {
         let gate = required.iter().find(|g| g.len() == 1).cloned();
         let gate_group = gate.clone().map_or(NO_GROUP, |g| self.intern_group(g));
         let mut index = std::mem::take(&mut self.index);
-        index.add((key, gate_group), &p, self, &mut vocab);
+        let lead = if p.leads_with_any() { LEAD } else { 0 };
+        index.add((key | lead, gate_group), &p, self, &mut vocab);
         self.index = index;
         self.vocab = vocab;
         let from = self.required.len() as u32;

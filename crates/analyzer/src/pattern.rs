@@ -487,9 +487,9 @@ impl Pattern {
     }
 
     /// The word tests one of which the first matched word must pass.
-    fn first_words(&self, lex: &dyn LexiconLookup, vocab: &mut Vocab) -> Vec<Test> {
+    fn first_words(&self, from: usize, lex: &dyn LexiconLookup, vocab: &mut Vocab) -> Vec<Test> {
         let mut out = Vec::new();
-        for e in &self.elems {
+        for e in &self.elems[from..] {
             match e {
                 Elem::Not { .. } => continue,
                 Elem::Gap(_) => break,
@@ -513,106 +513,147 @@ impl Pattern {
         out
     }
 
-    /// The (first word, later word) keys that any match must start with: `(w, Some((d, b)))`
-    /// says the match starts with word `w` and has word `b` at offset `d` (1 to [`MAX_OFFSET`]);
-    /// `(w, None)` says only that it starts with `w` (the words after it are wildcards, a gap or
-    /// the end). `None` when a first word is not an exact word or the first element is optional.
-    /// A necessary condition only: it lets the index key a pattern by two of its words (see
-    /// [`PatternIndex`]). The key word is the first exact word at offset 1 to 3 of a lexicon phrase
-    /// or hyphenated sequence (`the _ team`: `the` and `team` at 2), else the words the next
-    /// element may start with, right after the phrase.
-    fn first_pairs(&self, lex: &dyn LexiconLookup, vocab: &Vocab) -> Option<Vec<(u32, Option<(u8, u32)>)>> {
-        let e0 = self.elems.iter().position(|e| !matches!(e, Elem::Not { .. }))?;
-        let Elem::Alts { exact, alts, optional: false } = &self.elems[e0] else { return None };
-        // The words that may follow the first element (`None`: any), computed once.
-        let next: Option<Vec<u32>> = {
-            let mut v = Vec::new();
-            self.first_words_from(e0 + 1, lex, vocab, &mut v).then(|| {
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
-        };
-        // A first word `w` whose phrase is `len` words long, the rest of them `rest`.
-        let keys = |w: u32, len: usize, rest: &mut dyn Iterator<Item = Option<u32>>, out: &mut Vec<_>| {
-            if let Some((d, b)) = rest.take(MAX_OFFSET).enumerate().find_map(|(d, b)| b.map(|b| (d + 1, b))) {
-                out.push((w, Some((d as u8, b))));
-                return;
-            }
-            match &next {
-                Some(v) if len <= MAX_OFFSET => out.extend(v.iter().map(|&s| (w, Some((len as u8, s))))),
-                _ => out.push((w, None)),
+    /// The (first word, later word) keys that any match starting with element `e0` must have:
+    /// `(w, Some((d, b)))` says the match starts with word `w` and has word `b` at offset `d` (1
+    /// to [`MAX_OFFSET`]); `(w, None)` says only that it starts with `w` (what follows is not
+    /// pinned to an exact word within reach). `None` when a first word may be other than an exact
+    /// word. A necessary condition only: it lets the index key a pattern by two of its words
+    /// (see [`PatternIndex`]). The later word is the first exact word at offset 1 to 3 that every
+    /// way through the pattern passes (`the _ team`: `team` at 2; `the|our _ _? never`: `never`
+    /// at 2 and at 3). An optional first element adds the keys of the pattern without it.
+    fn first_pairs(&self, e0: usize, lex: &dyn LexiconLookup, vocab: &Vocab) -> Option<Vec<IndexKey>> {
+        let e0 = (e0..self.elems.len()).find(|&i| !matches!(self.elems[i], Elem::Not { .. }))?;
+        let Elem::Alts { exact, alts, optional } = &self.elems[e0] else { return None };
+        // The later keys once the first element has taken `len` words, by `len` (computed once).
+        let mut after: Vec<Option<Option<Vec<LaterKey>>>> = vec![None; MAX_OFFSET + 2];
+        let mut later = |len: usize, out: &mut Vec<IndexKey>, w: u32| {
+            let keys = after[len.min(MAX_OFFSET + 1)].get_or_insert_with(|| {
+                let mut v = Vec::new();
+                self.keys_after(e0 + 1, len, lex, vocab, &mut v).then(|| {
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                })
+            });
+            match keys {
+                Some(v) => out.extend(v.iter().map(|&k| (w, Some(k)))),
+                None => out.push((w, None)),
             }
         };
-        let id_of = |w: &WordPat| match w {
+        let id_of = |t: &Test| match t {
+            Test::Id(b) => Some(*b),
+            _ => None,
+        };
+        let word_id = |w: &WordPat| match w {
             WordPat::Exact(e) => Some(vocab.get(e)).filter(|&i| i != NO_WORD),
             _ => None,
         };
+        // A phrase (first word `w`, then `rest`) of `len` words: the first exact word of `rest`
+        // within reach, else what follows the phrase.
+        let mut phrase = |w: u32, len: usize, rest: &mut dyn Iterator<Item = Option<u32>>, out: &mut Vec<_>| match rest
+            .take(MAX_OFFSET)
+            .enumerate()
+            .find_map(|(d, b)| b.map(|b| (d + 1, b)))
+        {
+            Some((d, b)) => out.push((w, Some((d as u8, b)))),
+            None => later(len, out, w),
+        };
         let mut out = Vec::new();
         for &w in exact {
-            keys(w, 1, &mut std::iter::empty(), &mut out);
+            phrase(w, 1, &mut std::iter::empty(), &mut out);
         }
         for a in alts {
             match a {
                 Alt::Word(_) => return None,
-                Alt::Seq(ws) => match ws.first() {
-                    Some(&Test::Id(w)) => {
-                        let mut rest = ws[1..].iter().map(|t| match t {
-                            Test::Id(b) => Some(*b),
-                            _ => None,
-                        });
-                        keys(w, ws.len(), &mut rest, &mut out)
-                    }
-                    _ => return None,
-                },
+                Alt::Seq(ws) => {
+                    let w = id_of(ws.first()?)?;
+                    phrase(w, ws.len(), &mut ws[1..].iter().map(id_of), &mut out);
+                }
                 Alt::Lex(id) => {
                     for p in &lex.lexicon(*id).phrases {
-                        let w = id_of(&p[0])?;
-                        keys(w, p.len(), &mut p[1..].iter().map(id_of), &mut out);
+                        let w = word_id(&p[0])?;
+                        phrase(w, p.len(), &mut p[1..].iter().map(word_id), &mut out);
                     }
                 }
             }
+        }
+        if *optional {
+            out.extend(self.first_pairs(e0 + 1, lex, vocab)?);
         }
         out.sort_unstable();
         out.dedup();
         Some(out)
     }
 
-    /// Adds to `out` the ids one of which the first word consumed from element `ei` on must be;
-    /// false when that is not a short list of exact words (or the pattern may end before it).
-    fn first_words_from(&self, mut ei: usize, lex: &dyn LexiconLookup, vocab: &Vocab, out: &mut Vec<u32>) -> bool {
-        loop {
-            match self.elems.get(ei) {
-                None | Some(Elem::Gap(_)) => return false,
-                // A look-ahead consumes nothing; ignoring it only widens the list.
-                Some(Elem::Not { .. }) => ei += 1,
-                Some(Elem::Alts { exact, alts, optional }) => {
-                    out.extend_from_slice(exact);
-                    for a in alts {
-                        match a {
-                            Alt::Word(Test::Id(id)) => out.push(*id),
-                            Alt::Word(_) => return false,
-                            Alt::Seq(ws) => match ws.first() {
-                                Some(Test::Id(id)) => out.push(*id),
-                                _ => return false,
-                            },
-                            Alt::Lex(id) => {
-                                for p in &lex.lexicon(*id).phrases {
-                                    match &p[0] {
-                                        WordPat::Exact(w) if vocab.get(w) != NO_WORD => out.push(vocab.get(w)),
-                                        _ => return false,
-                                    }
-                                }
-                            }
+    /// Adds to `out` the (offset, word id) pairs one of which any match must have, when the
+    /// elements `ei..` start at offset `d` from the first word: the first exact word, at offset
+    /// [`MAX_OFFSET`] at most, along every way through them. False when some way has none (a gap,
+    /// the end of the pattern, a lexicon phrase of wildcards, or only wildcards within reach).
+    fn keys_after(
+        &self,
+        ei: usize,
+        d: usize,
+        lex: &dyn LexiconLookup,
+        vocab: &Vocab,
+        out: &mut Vec<(u8, u32)>,
+    ) -> bool {
+        if d > MAX_OFFSET {
+            return false;
+        }
+        let id_at = |t: &Test| match t {
+            Test::Id(b) => Some(*b),
+            _ => None,
+        };
+        match self.elems.get(ei) {
+            None | Some(Elem::Gap(_)) => false,
+            // A look-ahead consumes nothing; ignoring it only widens the keys.
+            Some(Elem::Not { .. }) => self.keys_after(ei + 1, d, lex, vocab, out),
+            Some(Elem::Alts { exact, alts, optional }) => {
+                out.extend(exact.iter().map(|&b| (d as u8, b)));
+                for a in alts {
+                    let ok = match a {
+                        Alt::Word(Test::Id(b)) => {
+                            out.push((d as u8, *b));
+                            true
                         }
+                        // Any word here: the key is further on.
+                        Alt::Word(_) => self.keys_after(ei + 1, d + 1, lex, vocab, out),
+                        Alt::Seq(ws) => match ws.iter().position(|t| id_at(t).is_some()) {
+                            Some(j) if d + j <= MAX_OFFSET => {
+                                out.extend(id_at(&ws[j]).map(|b| ((d + j) as u8, b)));
+                                true
+                            }
+                            Some(_) => false,
+                            None => self.keys_after(ei + 1, d + ws.len(), lex, vocab, out),
+                        },
+                        Alt::Lex(id) => lex.lexicon(*id).phrases.iter().all(|p| {
+                            match p.iter().position(|w| matches!(w, WordPat::Exact(_))) {
+                                Some(j) if d + j <= MAX_OFFSET => match &p[j] {
+                                    WordPat::Exact(e) if vocab.get(e) != NO_WORD => {
+                                        out.push(((d + j) as u8, vocab.get(e)));
+                                        true
+                                    }
+                                    _ => false,
+                                },
+                                Some(_) => false,
+                                None => self.keys_after(ei + 1, d + p.len(), lex, vocab, out),
+                            }
+                        }),
+                    };
+                    if !ok {
+                        return false;
                     }
-                    if !optional {
-                        return true;
-                    }
-                    ei += 1;
                 }
+                !*optional || self.keys_after(ei + 1, d, lex, vocab, out)
             }
         }
+    }
+
+    /// Is the first element one word that may be anything (`_ later`)? Such a pattern is keyed
+    /// by what follows, one word on.
+    pub(crate) fn leads_with_any(&self) -> bool {
+        matches!(self.elems.first(), Some(Elem::Alts { exact, alts, optional: false })
+            if exact.is_empty() && matches!(alts.as_slice(), [Alt::Word(Test::Any)]))
     }
 
     /// Sets of word ids one of which a sentence must contain for the pattern to match there, one
@@ -757,6 +798,12 @@ struct Cx<'a> {
     failed: [u64; MEMO_ELEMS],
 }
 
+/// A later key word: its offset from the first word (1 to [`MAX_OFFSET`]) and its id.
+type LaterKey = (u8, u32);
+
+/// How the index keys a pattern: its first word's id, and a later key word if any.
+type IndexKey = (u32, Option<LaterKey>);
+
 /// The most (first word, later word) keys a pattern is indexed under; a pattern that would need
 /// more stays keyed by its first word.
 const MAX_PAIRS: usize = 4096;
@@ -806,8 +853,12 @@ pub struct PatternIndex<K: Copy> {
 }
 
 impl<K: Copy + PartialEq> PatternIndex<K> {
+    /// Index pattern `p` under `key`. A pattern that starts with `_` ([`Pattern::leads_with_any`])
+    /// is indexed by its second element: the caller must mark its key so that it is matched from
+    /// the word before the one it is offered at.
     pub fn add(&mut self, key: K, p: &Pattern, lex: &dyn LexiconLookup, vocab: &mut Vocab) {
-        if let Some(pairs) = p.first_pairs(lex, vocab).filter(|v| v.len() <= MAX_PAIRS) {
+        let from = usize::from(p.leads_with_any());
+        if let Some(pairs) = p.first_pairs(from, lex, vocab).filter(|v| v.len() <= MAX_PAIRS) {
             // A first word that may be followed by anything is keyed by itself alone, and then
             // by no pair.
             let mut alone: Vec<u32> = pairs.iter().filter(|(_, b)| b.is_none()).map(|&(a, _)| a).collect();
@@ -834,7 +885,7 @@ impl<K: Copy + PartialEq> PatternIndex<K> {
             }
             return;
         }
-        let firsts = p.first_words(lex, vocab);
+        let firsts = p.first_words(from, lex, vocab);
         for w in firsts {
             match w {
                 Test::Id(e) => self.add_exact(e, key),
@@ -974,7 +1025,86 @@ mod tests {
         assert!(Pattern::compile("a ..99 b", &l, &mut v).is_err());
     }
 
+    /// Patterns that exercise every way the index keys a pattern: exact and lexicon first words,
+    /// pairs at offsets 1 to 3 (through wildcards, optional words, sequences and lexicon phrases
+    /// with wildcards), an optional first element, a leading `_`, wildcard first words, and keys
+    /// out of reach (gaps, long wildcard runs).
+    const INDEX_PATTERNS: &[&str] = &[
+        "the|our _ _? never|didn't",
+        "the? budget|scope was|were cut",
+        "_ later with|using the",
+        "@who broke|missed",
+        "@who !i|we _? _? @failed",
+        "i|we should have? asked|told-them",
+        "was|were *ed by",
+        "they .. late",
+        "re* the _ _ _ team",
+        "_ _ pixels|px",
+        "a|an? the? qa",
+        "my _ lead said|told",
+        "the+other+team|the+vendor _? blew|missed it",
+    ];
+
+    /// A lexicon with wildcard phrases for [`INDEX_PATTERNS`].
+    fn index_lex(vocab: &mut Vocab) -> Lex {
+        let mut who = Lexicon::parse(
+            &["the _ team", "qa", "the vendor", "my _ _ lead", "they", "the other team"].map(String::from),
+        )
+        .unwrap();
+        who.intern(vocab);
+        let mut failed =
+            Lexicon::parse(&["broke", "missed the", "did not _ it", "was late"].map(String::from)).unwrap();
+        failed.intern(vocab);
+        Lex(vec![("who".into(), who), ("failed".into(), failed)])
+    }
+
+    /// Words for random sentences: every word the patterns name, some that pass their wildcards,
+    /// some that no pattern names.
+    const INDEX_WORDS: &[&str] = &[
+        "the", "our", "never", "didn't", "budget", "scope", "was", "were", "cut", "later", "with", "using", "broke",
+        "missed", "i", "we", "should", "have", "asked", "told", "them", "reviewed", "by", "they", "late", "redid",
+        "team", "pixels", "px", "a", "an", "qa", "my", "lead", "said", "other", "vendor", "blew", "it", "did", "not",
+        "data", "x", "platform",
+    ];
+
     proptest::proptest! {
+        /// The index offers a pattern at every word where it matches (it may offer more): a
+        /// missed key would silently lose findings.
+        #[test]
+        fn index_offers_every_match(sentence in proptest::collection::vec(proptest::sample::select(INDEX_WORDS), 0..14)) {
+            let mut vocab = Vocab::default();
+            let l = index_lex(&mut vocab);
+            let patterns: Vec<Pattern> =
+                INDEX_PATTERNS.iter().map(|p| Pattern::compile(p, &l, &mut vocab).unwrap()).collect();
+            let mut index: PatternIndex<(u32, bool)> = PatternIndex::default();
+            for (k, p) in patterns.iter().enumerate() {
+                index.add((k as u32, p.leads_with_any()), p, &l, &mut vocab);
+            }
+            let ids: Vec<u32> = sentence.iter().map(|w| vocab.get(w)).collect();
+            let words = Words { text: &sentence, ids: &ids };
+            let mut offered = std::collections::HashSet::new();
+            for i in 0..sentence.len() {
+                let next = std::array::from_fn(|d| ids.get(i + 1 + d).copied().unwrap_or(NO_WORD));
+                index.candidates(sentence[i], ids[i], next, |(k, lead)| {
+                    if !lead {
+                        offered.insert((k, i));
+                    } else if i > 0 {
+                        offered.insert((k, i - 1));
+                    }
+                });
+            }
+            for (k, p) in patterns.iter().enumerate() {
+                for i in 0..sentence.len() {
+                    if p.match_at(words, i, &l).is_some() {
+                        proptest::prop_assert!(
+                            offered.contains(&(k as u32, i)),
+                            "`{}` matches {:?} at {} but was not offered", INDEX_PATTERNS[k], sentence, i
+                        );
+                    }
+                }
+            }
+        }
+
         /// The short-word table finds exactly the interned words, with the map's ids.
         #[test]
         fn vocab_short_words_agree_with_the_map(
