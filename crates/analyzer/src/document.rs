@@ -279,11 +279,10 @@ impl Scratch {
     }
 }
 
-/// The per-char classes and offsets [`sentence_bounds_with`] fills, kept between blocks.
+/// The per-byte classes [`sentence_bounds_with`] fills, kept between blocks.
 #[derive(Default)]
 struct SbScratch {
     cls: Vec<Sb>,
-    offs: Vec<u32>,
 }
 
 /// [`sentence_bounds_with`] with buffers of its own (tests).
@@ -300,45 +299,36 @@ fn sentence_bounds(block: &str, out: &mut Vec<(usize, usize)>) {
 /// or CJK phrase, so nearly every block takes the fast path.
 fn sentence_bounds_with(block: &str, out: &mut Vec<(usize, usize)>, scratch: &mut SbScratch) {
     let b = block.as_bytes();
-    // The class and byte offset of each char.
-    let SbScratch { cls, offs } = scratch;
+    // The class of each byte: a char of several bytes gives its class to each of them. The rules
+    // below ask only whether a run of Close or Sp is empty, never how long it is, and a break is
+    // never found inside such a char (its bytes are `Close Close`, `Sp Sp`, `STerm STerm`, or
+    // start with a class no break follows), so byte classes split exactly as char classes do,
+    // without a table of offsets.
+    let SbScratch { cls } = scratch;
     cls.clear();
-    if b.iter().all(|&c| c == b'\t' || (b' '..=b'~').contains(&c)) {
-        // Printable ASCII (the common case): one char per byte, classes by table.
-        cls.extend(b.iter().map(|&c| sb(c)));
-        sentence_breaks(cls, |i| i, b.len(), out);
-        return;
-    }
-    // Sized once and written by index: cheaper than a capacity check per push.
     cls.resize(b.len(), Sb::Other);
-    offs.clear();
-    offs.resize(b.len(), 0);
-    let mut n = 0;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        let (k, len) = if c == b'\t' || (b' '..=b'~').contains(&c) {
-            (Some(sb(c)), 1)
-        } else {
-            let ch = block[i..].chars().next().unwrap_or_default();
-            (sb_char(ch), ch.len_utf8())
-        };
-        let Some(k) = k else {
+        if c == b'\t' || (b' '..=b'~').contains(&c) {
+            cls[i] = sb(c);
+            i += 1;
+            continue;
+        }
+        let ch = block[i..].chars().next().unwrap_or_default();
+        let Some(k) = sb_char(ch) else {
             out.extend(block.split_sentence_bound_indices().map(|(o, s)| (o, o + s.len())));
             return;
         };
-        cls[n] = k;
-        offs[n] = i as u32;
-        n += 1;
-        i += len;
+        let n = ch.len_utf8();
+        cls[i..i + n].fill(k);
+        i += n;
     }
-    cls.truncate(n);
-    sentence_breaks(cls, |i| offs[i] as usize, b.len(), out);
+    sentence_breaks(cls, b.len(), out);
 }
 
-/// The sentences of a block of `len` bytes whose chars have the classes `cls`, char `i` starting
-/// at byte `offset(i)`.
-fn sentence_breaks(cls: &[Sb], offset: impl Fn(usize) -> usize, len: usize, out: &mut Vec<(usize, usize)>) {
+/// The sentences of a block of `len` bytes whose bytes have the classes `cls`.
+fn sentence_breaks(cls: &[Sb], len: usize, out: &mut Vec<(usize, usize)>) {
     let n = cls.len();
     // A break can only follow `SATerm Close* Sp*` (SB11): test the positions after each
     // terminator, over its closing punctuation and spaces.
@@ -359,7 +349,7 @@ fn sentence_breaks(cls: &[Sb], offset: impl Fn(usize) -> usize, len: usize, out:
         let last = k.min(n - 1);
         for i in t + 1..=last {
             if sentence_break(cls, i) {
-                let here = offset(i);
+                let here = i;
                 out.push((from, here));
                 from = here;
             }
