@@ -64,6 +64,16 @@ pub struct Analyzer {
     concrete_rule: Option<u16>,
     i_words: LexCheck,
     we_words: LexCheck,
+    /// By vocabulary id: is the word in neither `i_words` nor `we_words`? With `person_exact`
+    /// (both lists are exact words), that settles it for most words of a story.
+    person: Vec<Person>,
+    person_exact: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Person {
+    Neither,
+    Listed,
 }
 
 /// A lexicon compiled for the context checks, which ask of every word near a hit (and of every
@@ -172,14 +182,22 @@ impl Analyzer {
             return Err(OptionsError::BadPace(options.words_per_minute));
         }
         let lex = |name: &str| LexCheck::new(&rules, name, &rules.vocab);
+        let (i_words, we_words) = (lex("i_words"), lex("we_words"));
+        let mut person = vec![Person::Neither; rules.vocab.len()];
+        for &id in i_words.words.iter().chain(&we_words.words) {
+            person[id as usize] = Person::Listed;
+        }
+        let person_exact = [&i_words, &we_words].iter().all(|l| l.wild_words.is_empty() && l.wild_last.is_empty());
         Ok(Analyzer {
             negators: lex("negators"),
             lesson_rule: rules.rule_index("lesson"),
             generic_rule: rules.rule_index("generic-learning"),
             concrete_rule: rules.rule_index("concrete"),
             subjects: lex("third_person_subjects"),
-            i_words: lex("i_words"),
-            we_words: lex("we_words"),
+            i_words,
+            we_words,
+            person,
+            person_exact,
             rules,
             options,
         })
@@ -703,10 +721,12 @@ impl Analyzer {
             }
             for t in s.tokens.clone() {
                 let (w, id) = (norms[t], ids[t]);
-                if self.we_words.contains(w, id) {
-                    we += 1;
-                } else if self.i_words.contains(w, id) {
-                    i += 1;
+                // Most words are neither: one look-up by id says so, unless a list has wildcards.
+                match self.person.get(id as usize) {
+                    Some(Person::Neither) if self.person_exact => {}
+                    _ if self.we_words.contains(w, id) => we += 1,
+                    _ if self.i_words.contains(w, id) => i += 1,
+                    _ => {}
                 }
             }
         }
