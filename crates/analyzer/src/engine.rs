@@ -68,6 +68,8 @@ pub struct Analyzer {
     /// (both lists are exact words), that settles it for most words of a story.
     person: Vec<Person>,
     person_exact: bool,
+    /// `(rule, by)`: a hit of `rule` is dropped when `by` has a hit after it in the same sentence.
+    in_sentence_cancels: Vec<(u16, u16)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,6 +200,15 @@ impl Analyzer {
             we_words,
             person,
             person_exact,
+            in_sentence_cancels: rules
+                .rules
+                .iter()
+                .enumerate()
+                .flat_map(|(i, r)| {
+                    let rules = &rules;
+                    r.unless_later_in_sentence.iter().filter_map(move |u| rules.rule_index(u).map(|by| (i as u16, by)))
+                })
+                .collect(),
             rules,
             options,
         })
@@ -291,6 +302,23 @@ impl Analyzer {
 
         // 2. Context: drop negated, quoted, agent-bearing and wrong-subject hits; then overlaps.
         hits.retain(|h| self.keep_hit(&doc, h, &norms, &ids));
+        // A hit followed, later in its sentence, by a hit of one of its rule's
+        // `unless_later_in_sentence` rules: "QA approved it too, but the call was mine".
+        if !self.in_sentence_cancels.is_empty() {
+            let cancelled: Vec<bool> = hits
+                .iter()
+                .map(|h| {
+                    self.in_sentence_cancels.iter().any(|&(r, by)| {
+                        r == h.rule && hits.iter().any(|b| b.rule == by && b.sentence == h.sentence && b.t0 >= h.t1)
+                    })
+                })
+                .collect();
+            let mut i = 0;
+            hits.retain(|_| {
+                i += 1;
+                !cancelled[i - 1]
+            });
+        }
         hits.sort_by_key(|h| (h.rule, h.t0, std::cmp::Reverse(h.t1)));
         let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
         for h in hits {

@@ -111,6 +111,8 @@ struct RuleDef {
     #[serde(default)]
     unless: Vec<String>,
     #[serde(default)]
+    unless_later_in_sentence: Vec<String>,
+    #[serde(default)]
     rewrites: BTreeMap<String, String>,
     bad: Option<String>,
     good: Option<String>,
@@ -265,6 +267,10 @@ pub struct Rule {
     pub subject: Option<Subject>,
     pub scope: Scope,
     pub unless: Vec<String>,
+    /// Rule ids whose hit later in the same sentence silences a hit of this rule
+    /// (`blame-shifting`, then `owns-it`: "QA approved it too, but the call was mine"; not "It
+    /// was my call, although QA should have caught it").
+    pub unless_later_in_sentence: Vec<String>,
     pub rewrites: Vec<(String, String)>,
     pub bad: Option<String>,
     pub good: Option<String>,
@@ -694,6 +700,7 @@ impl RuleSet {
                 subject: r.subject,
                 scope: r.scope,
                 unless: r.unless.clone(),
+                unless_later_in_sentence: r.unless_later_in_sentence.clone(),
                 rewrites: r.rewrites.iter().map(|(k, v)| (k.to_lowercase(), v.clone())).collect(),
                 bad: r.bad.clone(),
                 good: r.good.clone(),
@@ -705,6 +712,16 @@ impl RuleSet {
             for p in &r.patterns {
                 set.add_pattern(Target::Rule(idx), p)
                     .map_err(|m| err(f, p.span().start, format!("rule `{id}`: pattern `{}`: {m}", p.get_ref())))?;
+            }
+        }
+        for (fi, r) in &rule_defs {
+            if let Some(u) = r.unless_later_in_sentence.iter().find(|u| !set.rule_ids.contains_key(u.as_str())) {
+                let id = r.id.get_ref();
+                return Err(err(
+                    &files[*fi],
+                    r.id.span().start,
+                    format!("rule `{id}`: unless_later_in_sentence: unknown rule `{u}`"),
+                ));
             }
         }
         for (pi, (fi, p)) in part_defs.iter().enumerate() {
