@@ -11,12 +11,14 @@
 //! assert!(report.diagnostics.iter().any(|d| d.rule == "blame-shifting"));
 //! ```
 
+mod cache;
 mod document;
 mod engine;
 mod model;
 mod pattern;
 mod report;
 
+pub use cache::{CacheError, BUILD_FINGERPRINT, BUILTIN_HASH, CACHE_FORMAT, MAGIC};
 pub use document::{body_start, Syntax};
 pub use engine::{Analyzer, Options, OptionsError};
 pub use model::{Category, Framework, Kind, Part, Question, Rule, RuleError, RuleSet, Severity, BUILTIN};

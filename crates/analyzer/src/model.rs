@@ -22,7 +22,7 @@ pub(crate) const NO_GROUP: u32 = u32::MAX;
 pub(crate) const LEAD: u32 = 1 << 31;
 
 /// What a rule is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// A red flag found in the words of the story (reported as a diagnostic with a span).
@@ -62,7 +62,7 @@ impl Severity {
 }
 
 /// Whose clause a match must be in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Subject {
     /// The nearest subject before the match is `I` or `we` (or there is none).
@@ -72,7 +72,7 @@ pub enum Subject {
 }
 
 /// Which sentences a rule looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
     #[default]
@@ -250,7 +250,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// A compiled rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub struct Rule {
     pub id: String,
     pub kind: Kind,
@@ -284,7 +284,7 @@ pub struct Rule {
 /// Index of a part in [`RuleSet::parts`].
 pub type PartId = u8;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub struct Part {
     pub id: String,
     pub name: String,
@@ -292,21 +292,21 @@ pub struct Part {
     pub position: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub struct Framework {
     pub id: String,
     pub name: String,
     pub parts: Vec<PartId>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub struct Category {
     pub id: String,
     pub description: String,
     pub weight: f32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub struct Question {
     pub id: String,
     pub text: String,
@@ -316,7 +316,7 @@ pub struct Question {
     pub excludes: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub struct Theme {
     pub id: String,
     pub base: i32,
@@ -325,14 +325,14 @@ pub struct Theme {
     pub lower: Vec<(String, i32)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub struct ScoreModel {
     pub cap: u8,
     pub cap_rules: Vec<String>,
     pub penalties: Vec<(String, i32)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub struct AnalysisModel {
     pub default_framework: String,
     pub prose_required_parts: Vec<PartId>,
@@ -343,7 +343,7 @@ pub struct AnalysisModel {
 }
 
 /// What a pattern is evidence of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub enum Target {
     Rule(u16),
     PartCue(PartId),
@@ -352,7 +352,7 @@ pub enum Target {
 }
 
 /// Part labels, longest first, for heading detection.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, Deserialize)]
 pub struct PartLabels {
     labels: Vec<(String, PartId)>,
     /// For each first byte (ASCII lower case), the indices of the labels starting with it, longest
@@ -392,7 +392,7 @@ impl PartLabels {
 }
 
 /// Everything the analyzer knows, compiled from rule files.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, Deserialize)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub parts: Vec<Part>,
@@ -413,17 +413,23 @@ pub struct RuleSet {
     pub(crate) vocab: Vocab,
     /// For each pattern, a range of `required`: the groups of word ids one word of each of which
     /// a sentence must hold for the pattern to match there (see [`Pattern::required`]).
+    #[serde(with = "crate::cache::raw::vec")]
     pub(crate) required_at: Vec<(u32, u32)>,
+    #[serde(with = "crate::cache::raw::vec")]
     pub(crate) required: Vec<u32>,
     /// The distinct groups, as (start, length) in `group_words`: many patterns share one (every
     /// pattern that ends in `@party_failed`, say). A pattern's one-word group, if any, is its
     /// gate, kept in the index next to its key.
+    #[serde(with = "crate::cache::raw::vec")]
     pub(crate) groups: Vec<(u32, u32)>,
+    #[serde(with = "crate::cache::raw::vec")]
     group_words: Vec<u32>,
     group_ids: FxHashMap<Vec<u32>, u32>,
     /// For each word id, a range of `word_groups`: the groups that hold it. The engine marks the
     /// groups of each word of a sentence once, so that testing a group is one array read.
+    #[serde(with = "crate::cache::raw::vec")]
     word_groups_at: Vec<u32>,
+    #[serde(with = "crate::cache::raw::vec")]
     word_groups: Vec<u32>,
     rule_ids: FxHashMap<String, u16>,
 }

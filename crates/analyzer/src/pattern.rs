@@ -22,7 +22,7 @@
 use rustc_hash::FxHashMap;
 
 /// One word-level test.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WordPat {
     Exact(Box<str>),
     Prefix(Box<str>),
@@ -81,9 +81,11 @@ impl WordPat {
 /// Every story word is looked up here, so short words (nearly all of them) have a table of their
 /// own: a word of 1 to 15 bytes is read as its length and two integers, and found by comparing
 /// those, without hashing or comparing strings byte by byte. Other words use the map.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Vocab {
     map: FxHashMap<Box<str>, u32>,
+    /// Rebuilt from `map` when read back from bytes ([`Vocab::restore_short`]).
+    #[serde(skip)]
     short: ShortWords,
 }
 
@@ -186,6 +188,25 @@ impl Vocab {
         self.map.len()
     }
 
+    /// Fill the short-word table from the map, in id order as [`Vocab::intern`] did (so the
+    /// table is the same): for a vocabulary read back from bytes, which leave the table out.
+    pub(crate) fn restore_short(&mut self) {
+        // Ids are 0..len; bytes that say otherwise leave gaps, not a panic.
+        let mut by_id: Vec<Option<&str>> = vec![None; self.map.len()];
+        for (w, &id) in &self.map {
+            if let Some(slot) = by_id.get_mut(id as usize) {
+                *slot = Some(w);
+            }
+        }
+        let mut short = ShortWords::default();
+        for (id, w) in by_id.into_iter().enumerate() {
+            if let Some(key) = w.and_then(ShortWords::key) {
+                short.insert(key, id as u32);
+            }
+        }
+        self.short = short;
+    }
+
     /// The id of `w`, or [`NO_WORD`].
     #[inline]
     pub fn get(&self, w: &str) -> u32 {
@@ -197,7 +218,7 @@ impl Vocab {
 }
 
 /// A compiled word test: exact words by id, wildcards by string.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Test {
     Id(u32),
     Prefix(Box<str>),
@@ -256,16 +277,17 @@ fn ends_with(w: &str, p: &str) -> bool {
 
 /// A lexicon: named list of phrases, each a sequence of word tests, compiled into a trie so that
 /// matching at a word walks only the continuations the text can take.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Lexicon {
     pub phrases: Vec<Vec<WordPat>>,
     trie: Vec<TrieNode>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct TrieNode {
     exact: FxHashMap<Box<str>, u32>,
     /// `exact` by vocabulary id, filled by [`Lexicon::intern`].
+    #[serde(with = "crate::cache::raw::map")]
     ids: FxHashMap<u32, u32>,
     wild: Vec<(WordPat, u32)>,
     terminal: bool,
@@ -382,7 +404,7 @@ fn split_words(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c: char| c.is_whitespace() || c == '-' || c == '/' || c == '+').filter(|w| !w.is_empty())
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 enum Alt {
     Word(Test),
     /// A hyphenated alternative: several words in a row.
@@ -390,12 +412,13 @@ enum Alt {
     Lex(usize),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 enum Elem {
     /// Alternatives: exact words in a hash set (one look-up, however long the list), the rest
     /// (wildcards, sequences, lexicons) tried in order.
     Alts {
         /// Vocabulary ids, sorted and deduplicated.
+        #[serde(with = "crate::cache::raw::vec")]
         exact: Vec<u32>,
         alts: Vec<Alt>,
         optional: bool,
@@ -404,13 +427,14 @@ enum Elem {
     /// A zero-width look-ahead: the next word (if any) must pass none of these tests. Exact
     /// words are sorted ids, as in `Alts`: the frame patterns test long lists here at every gap.
     Not {
+        #[serde(with = "crate::cache::raw::vec")]
         exact: Vec<u32>,
         wild: Vec<Test>,
     },
 }
 
 /// A compiled pattern.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Pattern {
     elems: Vec<Elem>,
 }
@@ -837,18 +861,27 @@ fn contains(ids: &[u32], id: u32) -> bool {
 ///
 /// A pattern may be keyed under several offsets for one first word (`the vendor`, `the _ team`),
 /// so a place can be offered the same pattern twice: callers skip repeats.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(bound(
+    serialize = "K: serde::Serialize + crate::cache::raw::Raw",
+    deserialize = "K: serde::Deserialize<'de> + crate::cache::raw::Raw"
+))]
 pub struct PatternIndex<K: Copy> {
     /// By vocabulary id.
+    #[serde(with = "crate::cache::raw::vecs")]
     exact: Vec<Vec<K>>,
     /// By the ids of the first word, the offset and the word there ([`pair`]).
+    #[serde(with = "crate::cache::raw::map_vecs")]
     pairs: FxHashMap<u64, Vec<K>>,
     /// By id: bit `d - 1` says the word is the first word of some pair at offset `d`; and is the
     /// word the later word of some pair. Array reads that spare most words a hash look-up.
+    #[serde(with = "crate::cache::raw::vec")]
     pair_first: Vec<u8>,
+    #[serde(with = "crate::cache::raw::vec")]
     pair_second: Vec<bool>,
     wild: Vec<(Test, K)>,
     /// For each first byte of a word, the indices into `wild` of the tests it may pass, in order.
+    #[serde(with = "crate::cache::raw::vecs")]
     by_byte: Vec<Vec<u32>>,
 }
 

@@ -83,7 +83,7 @@ pub struct ChildRun {
 pub const HELPER: &str = "__run-child";
 
 /// Run `program args` `runs` times, each measured by [`run_child`], from a fresh helper process
-/// (this executable, started with [`HELPER`]).
+/// (this executable, started with [`HELPER`]), with `envs` added to the environment.
 ///
 /// Why a helper: on Linux a child's `ru_maxrss` is at least the peak RSS of the process it was
 /// spawned from, because `exec` folds the old address space's high-water mark into it (`fork` and
@@ -93,11 +93,13 @@ pub const HELPER: &str = "__run-child";
 pub fn run_isolated(
     program: &Path,
     args: &[&std::ffi::OsStr],
+    envs: &[(&str, &std::ffi::OsStr)],
     runs: usize,
     stderr_file: &Path,
 ) -> Result<Vec<ChildRun>, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot locate this executable: {e}"))?;
     let out = Command::new(exe)
+        .envs(envs.iter().copied())
         .arg(HELPER)
         .arg(runs.to_string())
         .arg(stderr_file)

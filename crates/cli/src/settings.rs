@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use starl_analyzer::{Analyzer, Kind, OptionsError, RuleSet};
-use starl_config::{Config, ConfigError, Overrides};
+use starl_config::{Config, ConfigError, Overrides, RuleCache};
 
 /// The `--config` option, shared by every command that reads rules.
 #[derive(Debug, Clone, clap::Args)]
@@ -33,7 +33,7 @@ pub fn analyzer(config: &Config, overrides: &Overrides) -> Result<Analyzer> {
     config.analyzer(overrides).map_err(|e| match e {
         ConfigError::Options(OptionsError::UnknownRule(ref id)) => {
             // Only on this error path: compile the rules once more to know their ids.
-            let rules = config.rule_sources().ok().and_then(|extra| RuleSet::load(&extra).ok());
+            let rules = config.rule_sources().ok().and_then(|extra| RuleCache::user().load(&extra).ok());
             match rules.as_ref().and_then(|r| closest_rule(r, id)) {
                 Some(close) => anyhow::anyhow!("{e}; did you mean `{close}`?"),
                 None => e.into(),

@@ -24,11 +24,21 @@
 //! companies = ["Globex"]         # redacted as [Company A]
 //! ```
 
+mod cache;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use starl_analyzer::{Analyzer, Options, OptionsError, RuleError, RuleSet, Severity, Syntax};
+
+pub use cache::{rules_key, user_cache_dir, Fnv, RuleCache, Source, CACHE_DIR_ENV};
+
+/// The built-in rules alone, from the user's rule cache when it holds them ([`RuleSet::builtin`]
+/// otherwise, and then into the cache).
+pub fn builtin_rules() -> RuleSet {
+    RuleCache::user().load(&[]).unwrap_or_else(|_| RuleSet::builtin())
+}
 
 /// The names a configuration file may have, in order of preference.
 pub const FILE_NAMES: &[&str] = &["starl.toml", ".starl.toml"];
@@ -224,9 +234,15 @@ impl Config {
         }
     }
 
-    /// Build the analyzer: built-in rules, this configuration's rule files, options.
+    /// Build the analyzer: built-in rules, this configuration's rule files, options. The
+    /// compiled rules come from the user's rule cache when it holds them ([`RuleCache`]).
     pub fn analyzer(&self, o: &Overrides) -> Result<Analyzer, ConfigError> {
-        let rules = RuleSet::load(&self.rule_sources()?)?;
+        self.analyzer_with(o, &RuleCache::user())
+    }
+
+    /// [`Config::analyzer`] with the compiled rules kept in `cache`.
+    pub fn analyzer_with(&self, o: &Overrides, cache: &RuleCache) -> Result<Analyzer, ConfigError> {
+        let rules = cache.load(&self.rule_sources()?)?;
         for id in &o.enable {
             if rules.rule(id).is_none() {
                 return Err(OptionsError::UnknownRule(id.clone()).into());
@@ -303,7 +319,7 @@ mod tests {
         assert_eq!(o.disabled, vec!["hedging", "minimizing", "no-specifics"]);
         assert_eq!(o.words_per_minute, 130);
         assert_eq!(o.severities, vec![("excuse".to_string(), Severity::Error)]);
-        let a = c.analyzer(&Overrides::default()).unwrap();
+        let a = c.analyzer_with(&Overrides::default(), &RuleCache::off()).unwrap();
         let r = a.analyze("We kind of missed it. I was wrong.");
         assert!(!r.diagnostics.iter().any(|d| d.rule == "hedging"));
     }
@@ -318,9 +334,10 @@ mod tests {
         .unwrap();
         std::fs::write(dir.path().join("starl.toml"), "rules = [\"mine.toml\"]\n").unwrap();
         let c = Config::discover(dir.path()).unwrap();
-        let a = c.analyzer(&Overrides::default()).unwrap();
+        let cache = RuleCache::in_dir(dir.path().join("cache"));
+        let a = c.analyzer_with(&Overrides::default(), &cache).unwrap();
         assert!(a.analyze("Great synergy.").diagnostics.iter().any(|d| d.rule == "jargon"));
         let c = Config { file: ConfigFile { rules: vec!["nope.toml".into()], ..c.file }, ..c };
-        assert!(matches!(c.analyzer(&Overrides::default()), Err(ConfigError::Io { .. })));
+        assert!(matches!(c.analyzer_with(&Overrides::default(), &cache), Err(ConfigError::Io { .. })));
     }
 }

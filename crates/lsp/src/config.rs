@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use starl_analyzer::{Analyzer, Options, RuleSet};
+use starl_analyzer::{Analyzer, Options};
 use starl_config::{Config, Overrides};
 
 /// What a file looked like when it was read: changes to it change this.
@@ -135,7 +135,10 @@ impl Configs {
     fn default_analyzer(&mut self) -> Arc<Analyzer> {
         self.default
             .get_or_insert_with(|| {
-                Arc::new(Analyzer::new(RuleSet::builtin(), Options::default()).expect("default options are valid"))
+                Arc::new(
+                    Analyzer::new(starl_config::builtin_rules(), Options::default())
+                        .expect("default options are valid"),
+                )
             })
             .clone()
     }

@@ -142,7 +142,7 @@ pub fn run(c: StoryCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         StoryCommand::Pin(a) | StoryCommand::Unpin(a) if !is_question(&a.question) => {
-            let all: Vec<_> = Analyzer::builtin().rules().questions.iter().map(|q| q.id.clone()).collect();
+            let all: Vec<_> = starl_config::builtin_rules().questions.iter().map(|q| q.id.clone()).collect();
             bail!("unknown question `{}` (questions: {})", a.question, all.join(", "))
         }
         StoryCommand::Pin(a) => {
@@ -159,7 +159,7 @@ pub fn run(c: StoryCommand) -> Result<ExitCode> {
 }
 
 fn is_question(id: &str) -> bool {
-    Analyzer::builtin().rules().questions.iter().any(|q| q.id == id)
+    starl_config::builtin_rules().questions.iter().any(|q| q.id == id)
 }
 
 /// Analyzers by framework (building one compiles the rules: do it once per framework).

@@ -1,5 +1,5 @@
 //! Drive the real `starl` binary in a hermetic environment: its own current folder, no user
-//! configuration, no colour variables from the caller.
+//! configuration or rule cache, no colour variables from the caller.
 
 #![allow(dead_code)] // Each test binary uses a different part of this module.
 
@@ -69,6 +69,8 @@ pub fn command(dir: &Path, args: &[&str]) -> Command {
         .current_dir(dir)
         .env("HOME", dir)
         .env("XDG_CONFIG_HOME", dir.join(".no-user-config"))
+        .env("XDG_CACHE_HOME", dir.join(".cache"))
+        .env_remove("STARL_CACHE_DIR")
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR")
         .env_remove("CLICOLOR_FORCE")
