@@ -68,8 +68,10 @@ pub struct Analyzer {
     /// (both lists are exact words), that settles it for most words of a story.
     person: Vec<Person>,
     person_exact: bool,
-    /// `(rule, by)`: a hit of `rule` is dropped when `by` has a hit after it in the same sentence.
+    /// `(rule, by)`: a hit of `rule` is dropped when `by` has a hit after it in the same sentence,
+    /// past a word of the `contrast` lexicon.
     in_sentence_cancels: Vec<(u16, u16)>,
+    contrast: LexCheck,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,6 +202,7 @@ impl Analyzer {
             we_words,
             person,
             person_exact,
+            contrast: lex("contrast"),
             in_sentence_cancels: rules
                 .rules
                 .iter()
@@ -302,14 +305,21 @@ impl Analyzer {
 
         // 2. Context: drop negated, quoted, agent-bearing and wrong-subject hits; then overlaps.
         hits.retain(|h| self.keep_hit(&doc, h, &norms, &ids));
-        // A hit followed, later in its sentence, by a hit of one of its rule's
-        // `unless_later_in_sentence` rules: "QA approved it too, but the call was mine".
+        // A hit followed, later in its sentence and after a contrast word (`but`, `though`, ...),
+        // by a hit of one of its rule's `unless_later_in_sentence` rules: "QA approved it too,
+        // but the call was mine" (not "the spec kept changing, so I rushed it").
         if !self.in_sentence_cancels.is_empty() {
             let cancelled: Vec<bool> = hits
                 .iter()
                 .map(|h| {
                     self.in_sentence_cancels.iter().any(|&(r, by)| {
-                        r == h.rule && hits.iter().any(|b| b.rule == by && b.sentence == h.sentence && b.t0 >= h.t1)
+                        r == h.rule
+                            && hits.iter().any(|b| {
+                                b.rule == by
+                                    && b.sentence == h.sentence
+                                    && b.t0 >= h.t1
+                                    && (h.t1 as usize..b.t0 as usize).any(|k| self.contrast.contains(norms[k], ids[k]))
+                            })
                     })
                 })
                 .collect();

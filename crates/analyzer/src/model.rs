@@ -267,9 +267,10 @@ pub struct Rule {
     pub subject: Option<Subject>,
     pub scope: Scope,
     pub unless: Vec<String>,
-    /// Rule ids whose hit later in the same sentence silences a hit of this rule
-    /// (`blame-shifting`, then `owns-it`: "QA approved it too, but the call was mine"; not "It
-    /// was my call, although QA should have caught it").
+    /// Rule ids whose hit later in the same sentence, past a word of the `contrast` lexicon,
+    /// silences a hit of this rule (`blame-shifting`, then `owns-it`: "QA approved it too, but
+    /// the call was mine"; not "It was my call, although QA should have caught it", nor "the spec
+    /// kept changing, so I rushed it").
     pub unless_later_in_sentence: Vec<String>,
     pub rewrites: Vec<(String, String)>,
     pub bad: Option<String>,
