@@ -425,6 +425,8 @@ pub struct RuleSet {
     pub(crate) groups: Vec<(u32, u32)>,
     #[serde(with = "crate::cache::raw::vec")]
     group_words: Vec<u32>,
+    /// Groups by their words, for interning while compiling; not kept in the rule cache.
+    #[serde(skip)]
     group_ids: FxHashMap<Vec<u32>, u32>,
     /// For each word id, a range of `word_groups`: the groups that hold it. The engine marks the
     /// groups of each word of a sentence once, so that testing a group is one array read.

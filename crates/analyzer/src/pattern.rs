@@ -285,6 +285,9 @@ pub struct Lexicon {
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct TrieNode {
+    /// Children by word, for building the trie ([`Lexicon::extend`], [`Lexicon::intern`]); not
+    /// kept in the rule cache: a cached set is only matched with, through `ids`.
+    #[serde(skip)]
     exact: FxHashMap<Box<str>, u32>,
     /// `exact` by vocabulary id, filled by [`Lexicon::intern`].
     #[serde(with = "crate::cache::raw::map")]
