@@ -137,6 +137,8 @@ fn bad_configuration_exits_2_naming_the_file() {
     let missing = starl(dir.path(), &["lint", "--config", "nope.toml", "good.md"]);
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("nope.toml"), "{missing:?}");
+    // The cause is said once, not once by the error and again by its source.
+    assert_eq!(missing.stderr.matches("os error").count(), 1, "{missing:?}");
 }
 
 #[test]

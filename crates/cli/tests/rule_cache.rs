@@ -85,6 +85,7 @@ fn user_rules_get_their_own_cache_and_errors_are_reported_every_time() {
     let broken = lint(dir.path(), &cache, &args);
     assert_eq!(broken.code, 2, "{broken:?}");
     assert!(broken.stderr.contains("mine.toml:3"), "{broken:?}");
+    assert_eq!(broken.stderr.matches("mine.toml:3").count(), 1, "said once: {broken:?}");
     let again = lint(dir.path(), &cache, &args);
     assert_eq!((again.code, &again.stderr), (broken.code, &broken.stderr));
     assert_eq!(cache_files(&cache).len(), 3);

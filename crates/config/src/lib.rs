@@ -93,15 +93,17 @@ pub struct Config {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    // The I/O error is part of the message and not a `source`: the binary prints the chain of
+    // sources, which would repeat it.
+    #[error("{path}: {error}")]
+    Io { path: PathBuf, error: std::io::Error },
     #[error("{path}:{line}: {message}")]
     Parse { path: PathBuf, line: usize, message: String },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
-    #[error("{0}")]
+    #[error(transparent)]
     Rules(#[from] RuleError),
-    #[error("{0}")]
+    #[error(transparent)]
     Options(#[from] OptionsError),
 }
 
@@ -138,7 +140,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 impl Config {
     /// Read and check one configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Io { path: path.to_owned(), error })?;
         Config::parse(path, &text)
     }
 
@@ -189,7 +191,7 @@ impl Config {
             let p = base.join(r);
             let files = if p.is_dir() {
                 let mut v: Vec<PathBuf> = std::fs::read_dir(&p)
-                    .map_err(|source| ConfigError::Io { path: p.clone(), source })?
+                    .map_err(|error| ConfigError::Io { path: p.clone(), error })?
                     .flatten()
                     .map(|e| e.path())
                     .filter(|f| f.extension().is_some_and(|e| e == "toml"))
@@ -200,7 +202,7 @@ impl Config {
                 vec![p]
             };
             for f in files {
-                let text = std::fs::read_to_string(&f).map_err(|source| ConfigError::Io { path: f.clone(), source })?;
+                let text = std::fs::read_to_string(&f).map_err(|error| ConfigError::Io { path: f.clone(), error })?;
                 out.push((f.display().to_string(), text));
             }
         }
