@@ -324,11 +324,11 @@ fn sentence_bounds_with(block: &str, out: &mut Vec<(usize, usize)>, scratch: &mu
         cls[i..i + n].fill(k);
         i += n;
     }
-    sentence_breaks(cls, b.len(), out);
+    sentence_breaks(cls, out);
 }
 
-/// The sentences of a block of `len` bytes whose bytes have the classes `cls`.
-fn sentence_breaks(cls: &[Sb], len: usize, out: &mut Vec<(usize, usize)>) {
+/// The sentences of a block whose bytes have the classes `cls`.
+fn sentence_breaks(cls: &[Sb], out: &mut Vec<(usize, usize)>) {
     let n = cls.len();
     // A break can only follow `SATerm Close* Sp*` (SB11): test the positions after each
     // terminator, over its closing punctuation and spaces.
@@ -349,15 +349,14 @@ fn sentence_breaks(cls: &[Sb], len: usize, out: &mut Vec<(usize, usize)>) {
         let last = k.min(n - 1);
         for i in t + 1..=last {
             if sentence_break(cls, i) {
-                let here = i;
-                out.push((from, here));
-                from = here;
+                out.push((from, i));
+                from = i;
             }
         }
         t += 1;
     }
-    if from < len {
-        out.push((from, len));
+    if from < n {
+        out.push((from, n));
     }
 }
 

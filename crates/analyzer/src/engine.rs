@@ -64,20 +64,13 @@ pub struct Analyzer {
     concrete_rule: Option<u16>,
     i_words: LexCheck,
     we_words: LexCheck,
-    /// By vocabulary id: is the word in neither `i_words` nor `we_words`? With `person_exact`
-    /// (both lists are exact words), that settles it for most words of a story.
-    person: Vec<Person>,
-    person_exact: bool,
+    /// By vocabulary id: is the word in neither `i_words` nor `we_words`? That settles it for
+    /// most words of a story. Empty when a list has a wildcard: then every word is tested.
+    unlisted: Vec<bool>,
     /// `(rule, by)`: a hit of `rule` is dropped when `by` has a hit after it in the same sentence,
     /// past a word of the `contrast` lexicon.
     in_sentence_cancels: Vec<(u16, u16)>,
     contrast: LexCheck,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Person {
-    Neither,
-    Listed,
 }
 
 /// A lexicon compiled for the context checks, which ask of every word near a hit (and of every
@@ -187,11 +180,13 @@ impl Analyzer {
         }
         let lex = |name: &str| LexCheck::new(&rules, name, &rules.vocab);
         let (i_words, we_words) = (lex("i_words"), lex("we_words"));
-        let mut person = vec![Person::Neither; rules.vocab.len()];
-        for &id in i_words.words.iter().chain(&we_words.words) {
-            person[id as usize] = Person::Listed;
+        let mut unlisted = Vec::new();
+        if i_words.wild_words.is_empty() && we_words.wild_words.is_empty() {
+            unlisted = vec![true; rules.vocab.len()];
+            for &id in i_words.words.iter().chain(&we_words.words) {
+                unlisted[id as usize] = false;
+            }
         }
-        let person_exact = [&i_words, &we_words].iter().all(|l| l.wild_words.is_empty() && l.wild_last.is_empty());
         Ok(Analyzer {
             negators: lex("negators"),
             lesson_rule: rules.rule_index("lesson"),
@@ -200,8 +195,7 @@ impl Analyzer {
             subjects: lex("third_person_subjects"),
             i_words,
             we_words,
-            person,
-            person_exact,
+            unlisted,
             contrast: lex("contrast"),
             in_sentence_cancels: rules
                 .rules
@@ -250,7 +244,7 @@ impl Analyzer {
         let norms: Vec<&str> = (0..doc.tokens.len()).map(|t| doc.norm(t)).collect();
         let ids: Vec<u32> = norms.iter().map(|w| rs.vocab.get(w)).collect();
         // `marks[g] == si + 1`: sentence `si` holds a word of group `g`.
-        let mut marks: Vec<u32> = vec![0; rs.groups.len()];
+        let mut marks: Vec<u32> = vec![0; rs.group_count as usize];
         // `offered[key] == t + 1`: pattern `key` was already tried at token `t`.
         let mut offered: Vec<u32> = vec![0; rs.patterns.len()];
         for (si, s) in doc.sentences.iter().enumerate() {
@@ -759,9 +753,9 @@ impl Analyzer {
             }
             for t in s.tokens.clone() {
                 let (w, id) = (norms[t], ids[t]);
-                // Most words are neither: one look-up by id says so, unless a list has wildcards.
-                match self.person.get(id as usize) {
-                    Some(Person::Neither) if self.person_exact => {}
+                // Most words are neither: one look-up by id says so.
+                match self.unlisted.get(id as usize) {
+                    Some(true) => {}
                     _ if self.we_words.contains(w, id) => we += 1,
                     _ if self.i_words.contains(w, id) => i += 1,
                     _ => {}

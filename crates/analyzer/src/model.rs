@@ -418,14 +418,11 @@ pub struct RuleSet {
     pub(crate) required_at: Vec<(u32, u32)>,
     #[serde(with = "crate::cache::raw::vec")]
     pub(crate) required: Vec<u32>,
-    /// The distinct groups, as (start, length) in `group_words`: many patterns share one (every
-    /// pattern that ends in `@party_failed`, say). A pattern's one-word group, if any, is its
-    /// gate, kept in the index next to its key.
-    #[serde(with = "crate::cache::raw::vec")]
-    pub(crate) groups: Vec<(u32, u32)>,
-    #[serde(with = "crate::cache::raw::vec")]
-    group_words: Vec<u32>,
-    /// Groups by their words, for interning while compiling; not kept in the rule cache.
+    /// How many distinct groups there are: many patterns share one (every pattern that ends in
+    /// `@party_failed`, say). A pattern's one-word group, if any, is its gate, kept in the index
+    /// next to its key.
+    pub(crate) group_count: u32,
+    /// The groups, by their words, while compiling; not kept in the rule cache.
     #[serde(skip)]
     group_ids: FxHashMap<Vec<u32>, u32>,
     /// For each word id, a range of `word_groups`: the groups that hold it. The engine marks the
@@ -507,8 +504,7 @@ impl RuleSet {
             vocab: Vocab::default(),
             required_at: Vec::new(),
             required: Vec::new(),
-            groups: Vec::new(),
-            group_words: Vec::new(),
+            group_count: 0,
             group_ids: FxHashMap::default(),
             word_groups_at: Vec::new(),
             word_groups: Vec::new(),
@@ -821,13 +817,9 @@ impl RuleSet {
 
     /// The id of a group of word ids, added if new.
     fn intern_group(&mut self, group: Vec<u32>) -> u32 {
-        if let Some(&g) = self.group_ids.get(&group) {
-            return g;
-        }
-        let g = self.groups.len() as u32;
-        self.groups.push((self.group_words.len() as u32, group.len() as u32));
-        self.group_words.extend_from_slice(&group);
-        self.group_ids.insert(group, g);
+        let next = self.group_ids.len() as u32;
+        let g = *self.group_ids.entry(group).or_insert(next);
+        self.group_count = self.group_ids.len() as u32;
         g
     }
 
@@ -836,11 +828,7 @@ impl RuleSet {
     fn index_groups(&mut self) {
         let n = self.vocab.len();
         let mut at = vec![0u32; n + 1];
-        let members = || {
-            self.groups.iter().enumerate().flat_map(|(g, &(start, len))| {
-                self.group_words[start as usize..(start + len) as usize].iter().map(move |&id| (id as usize, g as u32))
-            })
-        };
+        let members = || self.group_ids.iter().flat_map(|(words, &g)| words.iter().map(move |&id| (id as usize, g)));
         for (id, _) in members().filter(|&(id, _)| id < n) {
             at[id + 1] += 1;
         }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use starl_analyzer::{Analyzer, Report, Severity};
-use starl_config::Overrides;
+use starl_config::{Fnv, Overrides};
 use starl_store::{Entry, FollowUpStatus, Id, Store, Story, StoryAnalysis, StoryFilter};
 
 use super::editor::{edit_until_valid, Edited};
@@ -169,34 +169,6 @@ pub struct Analyzers {
     rules_key: Option<u64>,
 }
 
-/// FNV-1a, 64 bits: a hash that is the same in every build and on every machine, for cache keys
-/// kept in the database (std's hasher may change between Rust releases).
-pub struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv::new()
-    }
-}
-
-impl Fnv {
-    pub fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    /// Add `bytes`, length first, so that ("ab", "c") and ("a", "bc") differ.
-    pub fn add(&mut self, bytes: &[u8]) -> &mut Fnv {
-        for &b in (bytes.len() as u64).to_le_bytes().iter().chain(bytes) {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self
-    }
-
-    pub fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 impl Analyzers {
     /// The configuration the analyzers are built from.
     pub fn config(&self) -> &starl_config::Config {
@@ -207,27 +179,16 @@ impl Analyzers {
         Ok(Analyzers { config: config.load()?, by_framework: HashMap::new(), rules_key: None })
     }
 
-    /// A hash of everything besides a story's text that decides its analysis: this build of
-    /// starl (its version, and the executable's size and time, which change when the engine
-    /// does), the built-in rules, the configuration's rule files and its options.
+    /// A hash of everything besides a story's text that decides its analysis: the key of the
+    /// compiled rule set (this version and build of starl, the built-in rules, the
+    /// configuration's rule files; see [`starl_config::rules_key`]) and the options.
     fn rules_key(&mut self) -> Result<u64> {
         if let Some(k) = self.rules_key {
             return Ok(k);
         }
         let mut h = Fnv::new();
-        h.add(env!("CARGO_PKG_VERSION").as_bytes());
-        if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
-            let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-            h.add(&meta.len().to_le_bytes()).add(&modified.unwrap_or_default().as_nanos().to_le_bytes());
-        }
-        for (name, text) in starl_analyzer::BUILTIN
-            .iter()
-            .copied()
-            .chain(self.config.rule_sources()?.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect::<Vec<_>>())
-        {
-            h.add(name.as_bytes()).add(text.as_bytes());
-        }
-        h.add(format!("{:?}", self.config.options(&Overrides::default())).as_bytes());
+        h.add(&starl_config::rules_key(&self.config.rule_sources()?).to_le_bytes())
+            .add(format!("{:?}", self.config.options(&Overrides::default())).as_bytes());
         self.rules_key = Some(h.finish());
         Ok(h.finish())
     }
