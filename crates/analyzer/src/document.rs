@@ -299,20 +299,15 @@ fn sentence_bounds(block: &str, out: &mut Vec<(usize, usize)>) {
 /// or CJK phrase, so nearly every block takes the fast path.
 fn sentence_bounds_with(block: &str, out: &mut Vec<(usize, usize)>, scratch: &mut SbScratch) {
     let b = block.as_bytes();
-    // The class of each byte: a char of several bytes gives its class to each of them. The rules
-    // below ask only whether a run of Close or Sp is empty, never how long it is, and a break is
-    // never found inside such a char (its bytes are `Close Close`, `Sp Sp`, `STerm STerm`, or
-    // start with a class no break follows), so byte classes split exactly as char classes do,
-    // without a table of offsets.
-    let SbScratch { cls } = scratch;
-    cls.clear();
-    cls.resize(b.len(), Sb::Other);
+    // First, is every char one whose class is known here, and is every terminator ASCII? Then
+    // classes are looked up only around the terminators (most blocks: printable ASCII with curly
+    // quotes and dashes). Otherwise each byte's class goes into a table.
+    let mut ascii_terms = true;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
         if c == b'\t' || (b' '..=b'~').contains(&c) {
-            cls[i] = sb(c);
-            i += 1;
+            i += 1 + printable_ascii_prefix(&b[i + 1..]);
             continue;
         }
         let ch = block[i..].chars().next().unwrap_or_default();
@@ -320,40 +315,94 @@ fn sentence_bounds_with(block: &str, out: &mut Vec<(usize, usize)>, scratch: &mu
             out.extend(block.split_sentence_bound_indices().map(|(o, s)| (o, o + s.len())));
             return;
         };
+        ascii_terms &= !matches!(k, Sb::ATerm | Sb::STerm);
+        i += ch.len_utf8();
+    }
+    if ascii_terms {
+        let at = |i: usize| class_at(block, i);
+        sentence_breaks(&at, b.len(), memchr::memchr3_iter(b'.', b'!', b'?', b), out);
+        return;
+    }
+    // The class of each byte: a char of several bytes gives its class to each of them. The rules
+    // below ask only whether a run of Close or Sp is empty, never how long it is, and a break is
+    // never found inside such a char (its bytes are `Close Close`, `Sp Sp`, `STerm STerm`, or
+    // start with a class no break follows), so byte classes split exactly as char classes do.
+    let SbScratch { cls } = scratch;
+    cls.clear();
+    cls.resize(b.len(), Sb::Other);
+    let mut i = 0;
+    while i < b.len() {
+        let ch = block[i..].chars().next().unwrap_or_default();
         let n = ch.len_utf8();
-        cls[i..i + n].fill(k);
+        cls[i..i + n].fill(sb_char(ch).unwrap_or(Sb::Other));
         i += n;
     }
-    sentence_breaks(cls, out);
+    let cls: &[Sb] = cls;
+    let terms = cls.iter().enumerate().filter(|(_, c)| matches!(c, Sb::ATerm | Sb::STerm)).map(|(t, _)| t);
+    sentence_breaks(&|i: usize| cls[i], cls.len(), terms, out);
 }
 
-/// The sentences of a block whose bytes have the classes `cls`.
-fn sentence_breaks(cls: &[Sb], out: &mut Vec<(usize, usize)>) {
-    let n = cls.len();
+/// How many bytes at the start of `b` are printable ASCII (`' '..='~'`), eight at a time.
+#[inline]
+fn printable_ascii_prefix(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut n = 0;
+    for chunk in b.chunks_exact(8) {
+        let x = u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+        // A byte is outside `0x20..0x7f` if its high bit is set, if it is below 0x20, or if it
+        // is 0x7f (each test exact for bytes below 0x80, which the first leaves).
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+        let del = (x ^ (ONES * 0x7f)).wrapping_sub(ONES) & !(x ^ (ONES * 0x7f));
+        if (x | below_space | del) & HIGH != 0 {
+            break;
+        }
+        n += 8;
+    }
+    n + b[n..].iter().take_while(|&&c| (b' '..=b'~').contains(&c)).count()
+}
+
+/// The class of byte `i` of `block`, all of whose chars [`sb_char`] knows: the class of the char
+/// that holds it.
+#[inline]
+fn class_at(block: &str, i: usize) -> Sb {
+    let b = block.as_bytes();
+    if b[i] < 0x80 {
+        return sb(b[i]);
+    }
+    let mut s = i;
+    while s > 0 && b[s] & 0xc0 == 0x80 {
+        s -= 1;
+    }
+    block.get(s..).and_then(|r| r.chars().next()).and_then(sb_char).unwrap_or(Sb::Other)
+}
+
+/// The sentences of a block of `n` bytes whose classes `at` gives, where `terms` are the
+/// positions (ascending) of its terminator bytes (ATerm or STerm).
+fn sentence_breaks(
+    at: &impl Fn(usize) -> Sb,
+    n: usize,
+    terms: impl Iterator<Item = usize>,
+    out: &mut Vec<(usize, usize)>,
+) {
     // A break can only follow `SATerm Close* Sp*` (SB11): test the positions after each
     // terminator, over its closing punctuation and spaces.
     let mut from = 0;
-    let mut t = 0;
-    while t < n {
-        if !matches!(cls[t], Sb::ATerm | Sb::STerm) {
-            t += 1;
-            continue;
-        }
+    for t in terms {
         let mut k = t + 1;
-        while k < n && cls[k] == Sb::Close {
+        while k < n && at(k) == Sb::Close {
             k += 1;
         }
-        while k < n && cls[k] == Sb::Sp {
+        while k < n && at(k) == Sb::Sp {
             k += 1;
         }
         let last = k.min(n - 1);
         for i in t + 1..=last {
-            if sentence_break(cls, i) {
+            if sentence_break(at, n, i) {
                 out.push((from, i));
                 from = i;
             }
         }
-        t += 1;
     }
     if from < n {
         out.push((from, n));
@@ -437,43 +486,44 @@ fn sb_char(c: char) -> Option<Sb> {
     })
 }
 
-/// Is there a sentence boundary between chars `i - 1` and `i` (`0 < i < cls.len()`), given their
-/// classes? Rules SB6 to SB11 of UAX #29.
-fn sentence_break(cls: &[Sb], i: usize) -> bool {
+/// Is there a sentence boundary between chars `i - 1` and `i` (`0 < i < n`), given the classes
+/// `at` gives? Rules SB6 to SB11 of UAX #29.
+#[inline]
+fn sentence_break(at: &impl Fn(usize) -> Sb, n: usize, i: usize) -> bool {
     // The left side must be `SATerm Close* Sp*` for any break (SB11); otherwise SB998.
-    if !matches!(cls[i - 1], Sb::Sp | Sb::Close | Sb::ATerm | Sb::STerm) {
+    if !matches!(at(i - 1), Sb::Sp | Sb::Close | Sb::ATerm | Sb::STerm) {
         return false;
     }
     let mut j = i;
-    while j > 0 && cls[j - 1] == Sb::Sp {
+    while j > 0 && at(j - 1) == Sb::Sp {
         j -= 1;
     }
     let spaces = i - j;
-    while j > 0 && cls[j - 1] == Sb::Close {
+    while j > 0 && at(j - 1) == Sb::Close {
         j -= 1;
     }
     let closes = i - spaces - j;
     if j == 0 {
         return false;
     }
-    let term = cls[j - 1];
+    let term = at(j - 1);
     if term != Sb::ATerm && term != Sb::STerm {
         return false;
     }
-    let next = cls[i];
+    let next = at(i);
     if term == Sb::ATerm {
         if spaces == 0 && closes == 0 {
             // SB6: ATerm × Numeric; SB7: (Upper | Lower) ATerm × Upper.
             if next == Sb::Numeric {
                 return false;
             }
-            if next == Sb::Upper && j >= 2 && matches!(cls[j - 2], Sb::Upper | Sb::Lower) {
+            if next == Sb::Upper && j >= 2 && matches!(at(j - 2), Sb::Upper | Sb::Lower) {
                 return false;
             }
         }
         // SB8: ATerm Close* Sp* × (¬(OLetter | Upper | Lower | ParaSep | SATerm))* Lower.
-        let k = cls[i..].iter().position(|&c| matches!(c, Sb::OLetter | Sb::Upper | Sb::Lower | Sb::ATerm | Sb::STerm));
-        if k.is_some_and(|k| cls[i + k] == Sb::Lower) {
+        let k = (i..n).map(at).find(|&c| matches!(c, Sb::OLetter | Sb::Upper | Sb::Lower | Sb::ATerm | Sb::STerm));
+        if k == Some(Sb::Lower) {
             return false;
         }
     }
@@ -526,10 +576,7 @@ fn word_bounds(s: &str, out: &mut Vec<(usize, usize)>) {
                     p = i;
                 }
                 runs += 1;
-                i += 1;
-                while i < b.len() && b[i].is_ascii_alphanumeric() {
-                    i += 1;
-                }
+                i += 1 + b[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
                 q = i;
             } else if c.is_ascii() {
                 if c == b' ' || c == b'\t' {
@@ -1093,6 +1140,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn printable_prefix_counts_eight_at_a_time_as_one_at_a_time(
+            b in proptest::collection::vec(prop_oneof![0x20u8..0x7f, any::<u8>(), Just(0x7f), Just(0x1f), Just(0x80)], 0..40),
+        ) {
+            let one_at_a_time = b.iter().take_while(|&&c| (b' '..=b'~').contains(&c)).count();
+            prop_assert_eq!(printable_ascii_prefix(&b), one_at_a_time);
+        }
+
         #[test]
         fn plain_prose_needs_no_markdown_parser(lines in proptest::collection::vec(
             "( {0,5})([A-Za-z#>+=!:.,?'\"()\\-]|[0-9]|\u{e9}|\u{201c}|\u{2014}|\u{a0}|\u{3000}){0,3}([A-Za-z0-9 #>+=!:.,?'\"()\\-]|\u{e9}|\u{2019}|\u{a0}|\u{1f525}){0,30}( {0,3})",

@@ -9,6 +9,55 @@ use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target, LEAD
 use crate::pattern::{LexiconLookup, Vocab, WordPat, Words, NO_WORD};
 use crate::report::{Diagnostic, PartSpan, Report, Strength, Structure, Themes};
 
+/// The two stamp tables of the matching pass, kept per thread between analyses: zeroing them for
+/// every story (a few KB each, for a rule set of ~2,000 patterns) cost more than a short story's
+/// whole analysis. Each analysis stamps with numbers above every earlier one, so what an earlier
+/// story (or another rule set) left in them never equals a current stamp; when the numbers would
+/// overflow, the tables are zeroed and numbering starts again.
+#[derive(Default)]
+struct Stamps {
+    marks: Vec<u32>,
+    offered: Vec<u32>,
+    /// Stamps of this analysis are `mark_base + 1 ..= mark_base + sentences`.
+    mark_base: u32,
+    /// Places of this analysis are `place_base + 1 ..= place_base + tokens`.
+    place_base: u32,
+}
+
+thread_local! {
+    static STAMPS: std::cell::RefCell<Stamps> = std::cell::RefCell::new(Stamps::default());
+}
+
+impl Stamps {
+    /// This thread's tables, sized for `groups` and `patterns`, with numbers reserved for
+    /// `sentences` and `tokens`.
+    fn take(groups: usize, sentences: usize, patterns: usize, tokens: usize) -> Stamps {
+        let mut s = STAMPS.with(|c| std::mem::take(&mut *c.borrow_mut()));
+        let (next_mark, next_place) =
+            (s.mark_base as u64 + sentences as u64 + 1, s.place_base as u64 + tokens as u64 + 1);
+        if next_mark > u32::MAX as u64 || next_place > u32::MAX as u64 {
+            s.marks.iter_mut().for_each(|m| *m = 0);
+            s.offered.iter_mut().for_each(|m| *m = 0);
+            s.mark_base = 0;
+            s.place_base = 0;
+        }
+        if s.marks.len() < groups {
+            s.marks.resize(groups, 0);
+        }
+        if s.offered.len() < patterns {
+            s.offered.resize(patterns, 0);
+        }
+        s
+    }
+
+    /// Give the tables back to the thread, with this analysis' numbers used up.
+    fn put_back(mut self, sentences: usize, tokens: usize) {
+        self.mark_base += sentences as u32;
+        self.place_base += tokens as u32;
+        STAMPS.with(|c| *c.borrow_mut() = self);
+    }
+}
+
 /// How to analyse: the user's configuration, already resolved.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -243,13 +292,14 @@ impl Analyzer {
         // Every word of the story, normalised, and its vocabulary id: looked up once, here.
         let norms: Vec<&str> = (0..doc.tokens.len()).map(|t| doc.norm(t)).collect();
         let ids: Vec<u32> = norms.iter().map(|w| rs.vocab.get(w)).collect();
-        // `marks[g] == si + 1`: sentence `si` holds a word of group `g`.
-        let mut marks: Vec<u32> = vec![0; rs.group_count as usize];
-        // `offered[key] == t + 1`: pattern `key` was already tried at token `t`.
-        let mut offered: Vec<u32> = vec![0; rs.patterns.len()];
+        // `marks[g] == mark_base + si + 1`: sentence `si` holds a word of group `g`.
+        // `offered[key] == place_base + t + 1`: pattern `key` was already tried at token `t`.
+        let mut stamps = Stamps::take(rs.group_count as usize, n_sent, rs.patterns.len(), doc.tokens.len());
+        let (mark_base, place_base) = (stamps.mark_base, stamps.place_base);
+        let Stamps { marks, offered, .. } = &mut stamps;
         for (si, s) in doc.sentences.iter().enumerate() {
             let words = Words { text: &norms[s.tokens.clone()], ids: &ids[s.tokens.clone()] };
-            let stamp = si as u32 + 1;
+            let stamp = mark_base + si as u32 + 1;
             for &id in words.ids {
                 for &g in rs.groups_of(id) {
                     marks[g as usize] = stamp;
@@ -268,11 +318,11 @@ impl Analyzer {
                     if gate != NO_GROUP && marks[gate as usize] != stamp {
                         return;
                     }
-                    let place = base + i as u32 + 1;
+                    let place = place_base + base + i as u32 + 1;
                     if std::mem::replace(&mut offered[pk as usize], place) == place {
                         return;
                     }
-                    if !rs.may_match(pk, &marks, stamp) {
+                    if !rs.may_match(pk, marks, stamp) {
                         return;
                     }
                     let (target, pat) = &rs.patterns[pk as usize];
@@ -296,6 +346,8 @@ impl Analyzer {
                 });
             }
         }
+
+        stamps.put_back(n_sent, doc.tokens.len());
 
         // 2. Context: drop negated, quoted, agent-bearing and wrong-subject hits; then overlaps.
         hits.retain(|h| self.keep_hit(&doc, h, &norms, &ids));
