@@ -416,7 +416,15 @@ impl Analyzer {
                 }
             }
         }
-        hits.retain(|h| rs.rules[h.rule as usize].scope != Scope::Lesson || lesson_sentence[h.sentence as usize]);
+        let setup: Vec<PartId> =
+            ["situation", "context", "task", "role"].iter().filter_map(|p| rs.part_id(p)).collect();
+        hits.retain(|h| match rs.rules[h.rule as usize].scope {
+            Scope::Any => true,
+            Scope::Lesson => lesson_sentence[h.sentence as usize],
+            // Only by labels: in prose the part of a sentence is a guess from cues, and a fix
+            // told in plain narrative is often taken for more of the situation.
+            Scope::AfterSetup => !headed || !sentence_parts[h.sentence as usize].is_some_and(|p| setup.contains(&p)),
+        });
         let mut present = vec![false; rs.rules.len()];
         for h in &hits {
             present[h.rule as usize] = true;

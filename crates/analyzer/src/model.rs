@@ -79,6 +79,9 @@ pub enum Scope {
     Any,
     /// Only sentences that state a lesson (or lie in the learning part).
     Lesson,
+    /// Not the sentences under a label that sets the scene (situation, context, task or role): a
+    /// checklist that existed before the failure is not a fix for it. Prose is not filtered.
+    AfterSetup,
 }
 
 #[derive(Debug, Deserialize)]

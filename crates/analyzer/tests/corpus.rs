@@ -20,7 +20,8 @@ fn labelled_cases_meet_the_accuracy_floor() {
     // Floors a little under today's figures: raise them as the rules improve, never lower them
     // for the same cases. (0.92 → 0.91 when cases 207-242 joined: 36 stories written blind, on
     // which starl scored 0.805 before tuning and 0.860 after; the 206 earlier cases stayed at
-    // 0.926.)
+    // 0.926. Cases 243-282 joined in the fourth round: 40 stories written blind, 0.843 before
+    // tuning; the whole corpus then stood at 0.924, AUC 0.995.)
     assert!(s.macro_f1 >= 0.91, "macro-F1 fell to {:.3}", s.macro_f1);
     assert!(s.auc >= 0.99, "good/bad separation fell to AUC {:.3}", s.auc);
 }
