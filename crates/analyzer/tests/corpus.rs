@@ -68,6 +68,6 @@ fn blind_holdout_floor() {
     assert!(cases.len() >= 70);
     let s = score(&Analyzer::builtin(), &cases);
     println!("hold-out macro-F1 {:.3} AUC {:.3}", s.macro_f1, s.auc);
-    assert!(s.macro_f1 >= 0.77, "hold-out macro-F1 fell to {:.3}", s.macro_f1);
+    assert!(s.macro_f1 >= 0.78, "hold-out macro-F1 fell to {:.3}", s.macro_f1);
     assert!(s.auc >= 0.97, "hold-out AUC fell to {:.3}", s.auc);
 }
