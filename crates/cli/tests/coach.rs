@@ -1,85 +1,9 @@
 //! Practice, reframing, peer review and the quarterly review, end to end: the real binary, a
 //! temporary data folder, no terminal (the countdown is checked by hand in tmux).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "{self:?}");
-        self
-    }
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
-    }
-}
-
-fn run_of(o: Output) -> Run {
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-impl Env {
-    fn new() -> Env {
-        Env { dir: tempfile::tempdir().unwrap() }
-    }
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_starl"));
-        c.args(args)
-            .current_dir(self.path())
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("HOME", self.path())
-            .env("NO_COLOR", "1")
-            .env("EDITOR", "false")
-            .env("TZ", "UTC")
-            .env("COLUMNS", "100")
-            .env_remove("VISUAL")
-            .env_remove("STARL_DB")
-            .stdin(Stdio::null());
-        c
-    }
-    fn run(&self, args: &[&str]) -> Run {
-        run_of(self.cmd(args).output().unwrap())
-    }
-    fn run_env(&self, args: &[&str], key: &str, value: &str) -> Run {
-        run_of(self.cmd(args).env(key, value).output().unwrap())
-    }
-    fn stdin(&self, args: &[&str], input: &str) -> Run {
-        let mut child =
-            self.cmd(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-        run_of(child.wait_with_output().unwrap())
-    }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path().join(name)).unwrap()
-    }
-}
-
-const GOOD: &str = include_str!("common/good.md");
+use common::{Journal as Env, GOOD};
 
 const TRANSCRIPT: &str = "Um, so I pushed a config change straight to production and it broke payments for thirty minutes. \
 It was, like, my mistake: I skipped the review. I told my manager within five minutes, uh, rolled it back and wrote the incident report. \

@@ -1,76 +1,20 @@
 //! The failure journal and story bank, end to end: the real binary, a temporary data folder,
 //! a scripted $EDITOR.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-struct Env {
-    dir: tempfile::TempDir,
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use common::{Journal as Env, Run};
+
+/// What these tests ask of the journal beyond running `starl`.
+trait JournalExt {
+    fn count(&self) -> usize;
+    fn log(&self, title: &str, extra: &[&str]) -> Run;
 }
 
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "{self:?}");
-        self
-    }
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self:?}"))
-    }
-}
-
-fn run_of(o: Output) -> Run {
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-impl Env {
-    fn new() -> Env {
-        Env { dir: tempfile::tempdir().unwrap() }
-    }
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-    fn db(&self) -> PathBuf {
-        self.path().join("data/starl/starl.db")
-    }
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_starl"));
-        c.args(args)
-            .current_dir(self.path())
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("HOME", self.path())
-            .env("NO_COLOR", "1")
-            .env("EDITOR", "false")
-            .env_remove("VISUAL")
-            .env_remove("STARL_DB")
-            .stdin(Stdio::null());
-        c
-    }
-    fn run(&self, args: &[&str]) -> Run {
-        run_of(self.cmd(args).output().unwrap())
-    }
-    fn with_editor(&self, script: &str, args: &[&str]) -> Run {
-        let path = self.path().join("editor.sh");
-        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
-        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-        run_of(self.cmd(args).env("EDITOR", &path).output().unwrap())
-    }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.path().join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
+impl JournalExt for Env {
     fn count(&self) -> usize {
         self.run(&["entries", "--format", "json"]).ok().json().as_array().unwrap().len()
     }
@@ -331,7 +275,7 @@ fn the_wizard_goes_part_by_part() {
         .unwrap()
         .write_all(b"\nI owned the schema change.\n\nThe requirements kept changing, so I rushed it.\n\nWe lost 40 minutes.\n\n")
         .unwrap();
-    let r = run_of(child.wait_with_output().unwrap());
+    let r = common::finish(child.wait_with_output().unwrap());
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("== Task ==") && r.stderr.contains("blame-shifting"), "feedback per part: {r:?}");
     let body = env.run(&["story", "show", "1"]).ok().stdout;

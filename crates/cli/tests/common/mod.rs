@@ -33,6 +33,13 @@ pub struct Run {
 }
 
 impl Run {
+    /// This run, after checking that it succeeded.
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "{self:?}");
+        self
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
@@ -104,4 +111,76 @@ pub fn starl_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Run {
     let out = child.wait_with_output().unwrap();
     writer.join().unwrap();
     finish(out)
+}
+
+/// A user's own machine in a temporary folder: a data folder (the journal's database) and a
+/// config folder under it, a scripted `$EDITOR`, no colour, UTC, 100 columns. The journal, story
+/// bank and coaching tests run `starl` as that user.
+pub struct Journal {
+    dir: TempDir,
+}
+
+impl Journal {
+    pub fn new() -> Journal {
+        Journal { dir: scratch() }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Where the journal's database is (`$XDG_DATA_HOME/starl/starl.db`).
+    pub fn db(&self) -> PathBuf {
+        self.path().join("data/starl/starl.db")
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_starl"));
+        c.args(args)
+            .current_dir(self.path())
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("HOME", self.path())
+            .env("NO_COLOR", "1")
+            .env("EDITOR", "false")
+            .env("TZ", "UTC")
+            .env("COLUMNS", "100")
+            .env_remove("VISUAL")
+            .env_remove("STARL_DB")
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        finish(self.cmd(args).output().unwrap())
+    }
+
+    /// `run` with one more environment variable.
+    pub fn run_env(&self, args: &[&str], key: &str, value: &str) -> Run {
+        finish(self.cmd(args).env(key, value).output().unwrap())
+    }
+
+    /// `run` with `input` on standard input.
+    pub fn stdin(&self, args: &[&str], input: &str) -> Run {
+        let mut child =
+            self.cmd(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        finish(child.wait_with_output().unwrap())
+    }
+
+    /// `run` with `$EDITOR` a shell script of these lines.
+    pub fn with_editor(&self, script: &str, args: &[&str]) -> Run {
+        let path = self.path().join("editor.sh");
+        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        finish(self.cmd(args).env("EDITOR", &path).output().unwrap())
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        write(self.path(), name, text)
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path().join(name)).unwrap()
+    }
 }
