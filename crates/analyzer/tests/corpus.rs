@@ -21,8 +21,10 @@ fn labelled_cases_meet_the_accuracy_floor() {
     // for the same cases. (0.92 → 0.91 when cases 207-242 joined: 36 stories written blind, on
     // which starl scored 0.805 before tuning and 0.860 after; the 206 earlier cases stayed at
     // 0.926. Cases 243-282 joined in the fourth round: 40 stories written blind, 0.843 before
-    // tuning; the whole corpus then stood at 0.924, AUC 0.995.)
-    assert!(s.macro_f1 >= 0.91, "macro-F1 fell to {:.3}", s.macro_f1);
+    // tuning; the whole corpus then stood at 0.924, AUC 0.995. Cases 283-322, a fifth blind set
+    // aimed at subtle blame, excuses, platitudes and root causes: 0.913 before tuning; the
+    // corpus then 0.930, and the floor went back up to 0.92.)
+    assert!(s.macro_f1 >= 0.92, "macro-F1 fell to {:.3}", s.macro_f1);
     assert!(s.auc >= 0.99, "good/bad separation fell to AUC {:.3}", s.auc);
 }
 
