@@ -420,7 +420,10 @@ impl Analyzer {
             ["situation", "context", "task", "role"].iter().filter_map(|p| rs.part_id(p)).collect();
         hits.retain(|h| match rs.rules[h.rule as usize].scope {
             Scope::Any => true,
-            Scope::Lesson => lesson_sentence[h.sentence as usize],
+            Scope::Lesson => {
+                lesson_sentence[h.sentence as usize]
+                    || (!headed && h.sentence as usize + rs.analysis.closing_lesson_sentences >= n_sent)
+            }
             // Only by labels: in prose the part of a sentence is a guess from cues, and a fix
             // told in plain narrative is often taken for more of the situation.
             Scope::AfterSetup => !headed || !sentence_parts[h.sentence as usize].is_some_and(|p| setup.contains(&p)),

@@ -215,6 +215,7 @@ struct AnalysisDef {
     we_min: Option<u32>,
     we_ratio: Option<f32>,
     negation_window: Option<usize>,
+    closing_lesson_sentences: Option<usize>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -344,6 +345,10 @@ pub struct AnalysisModel {
     pub we_min: u32,
     pub we_ratio: f32,
     pub negation_window: usize,
+    /// In unlabelled prose, the last this-many sentences count as lesson sentences for rules
+    /// with `scope = "lesson"`: a story that ends on a platitude ("Communication is everything.")
+    /// states a generic lesson without saying "I learned".
+    pub closing_lesson_sentences: usize,
 }
 
 /// What a pattern is evidence of.
@@ -498,6 +503,7 @@ impl RuleSet {
                 we_min: 2,
                 we_ratio: 2.0,
                 negation_window: 4,
+                closing_lesson_sentences: 0,
             },
             labels: PartLabels::default(),
             lexicons: Vec::new(),
@@ -594,6 +600,9 @@ impl RuleSet {
                 }
                 if let Some(x) = a.negation_window {
                     m.negation_window = x;
+                }
+                if let Some(x) = a.closing_lesson_sentences {
+                    m.closing_lesson_sentences = x;
                 }
                 if let Some(x) = a.prose_required_parts {
                     // Resolved once parts are known (below).
