@@ -347,7 +347,9 @@ pub struct AnalysisModel {
     pub negation_window: usize,
     /// In unlabelled prose, the last this-many sentences count as lesson sentences for rules
     /// with `scope = "lesson"`: a story that ends on a platitude ("Communication is everything.")
-    /// states a generic lesson without saying "I learned".
+    /// states a generic lesson without saying "I learned". A closing sentence counts only where
+    /// the match is in the present tense ("X is key", not "the launch was important"): the past
+    /// tells what happened, the present states what the speaker believes now.
     pub closing_lesson_sentences: usize,
 }
 
