@@ -144,7 +144,7 @@ impl<'a> Document<'a> {
         let mut pos = 0;
         let len = masked.len();
         while pos < len {
-            let line_end = masked[pos..].iter().position(|&b| b == b'\n').map_or(len, |i| pos + i);
+            let line_end = memchr::memchr(b'\n', &masked[pos..]).map_or(len, |i| pos + i);
             while next_label < labels.len() && labels[next_label].0 < pos {
                 next_label += 1;
             }
@@ -719,7 +719,7 @@ fn line_starts(text: &str) -> (Vec<usize>, Vec<bool>) {
     let mut pos = 0;
     loop {
         starts.push(pos);
-        let end = bytes[pos..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| pos + i);
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         ascii.push(bytes[pos..end].is_ascii());
         if end == bytes.len() {
             return (starts, ascii);
@@ -844,7 +844,7 @@ fn may_hold_markdown(body: &str) -> bool {
     let b = body.as_bytes();
     let mut pos = 0;
     while pos < b.len() {
-        let end = b[pos..].iter().position(|&c| c == b'\n').map_or(b.len(), |i| pos + i);
+        let end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
         let line = &b[pos..end];
         let indent = line.iter().take_while(|&&c| c == b' ').count();
         if indent >= 4 {
