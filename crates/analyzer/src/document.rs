@@ -801,27 +801,30 @@ fn mask_markdown(text: &str, body_start: usize, masked: &mut [u8], disabled: &mu
 /// [`mask_markdown`] by pulldown-cmark's events: keep text events outside code blocks.
 fn mask_with_pulldown(text: &str, body_start: usize, masked: &mut [u8], disabled: &mut Vec<String>) {
     let body = &text[body_start..];
-    let mut keep = vec![false; masked.len()];
+    // Byte ranges of prose (text outside code), in document order.
+    let mut keep: Vec<(usize, usize)> = Vec::new();
     let mut code_depth = 0usize;
     let parser = Parser::new_ext(body, MdOptions::ENABLE_STRIKETHROUGH | MdOptions::ENABLE_TABLES).into_offset_iter();
     for (event, range) in parser {
         let (a, b) = (range.start + body_start, range.end + body_start);
         match event {
-            Event::Text(_) if code_depth == 0 => keep[a..b].iter_mut().for_each(|k| *k = true),
+            Event::Text(_) if code_depth == 0 => keep.push((a, b)),
             Event::Start(Tag::CodeBlock(_)) => code_depth += 1,
             Event::End(TagEnd::CodeBlock) => code_depth = code_depth.saturating_sub(1),
             Event::Html(h) | Event::InlineHtml(h) => collect_directives(&h, disabled),
             _ => {}
         }
     }
-    // Keep line breaks so line structure survives; mask the rest of the non-prose bytes.
-    let mut i = body_start;
-    while i < masked.len() {
-        if !keep[i] && masked[i] != b'\n' {
-            masked[i] = b' ';
+    // Mask every byte outside the prose ranges (keeping line breaks, so line structure survives).
+    keep.sort_unstable();
+    let mut pos = body_start;
+    for (a, b) in keep {
+        if a > pos {
+            mask(masked, pos, a);
         }
-        i += 1;
+        pos = pos.max(b);
     }
+    mask(masked, pos, masked.len());
 }
 
 /// Could `body` hold any Markdown construct? `false` only for text that CommonMark (with the
