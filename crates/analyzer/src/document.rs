@@ -956,49 +956,60 @@ fn label_in_line(
 fn quoted_regions(text: &str, start: usize, end: usize, masked: &[u8]) -> Vec<(usize, usize)> {
     let block = &text[start..end];
     let b = block.as_bytes();
-    if !(block.contains('"') || block.contains('\u{201c}') || block.contains('\u{201d}')) {
-        return Vec::new();
-    }
     let mut out = Vec::new();
     let mut open: Option<(usize, bool)> = None;
-    let mut line_has_prose = false;
-    let mut i = 0;
-    // Bytes, decoding only non-ASCII characters: the same walk as over `char_indices`.
-    while i < b.len() {
-        let at = start + i;
-        let (c, len) = if b[i].is_ascii() {
-            (b[i] as char, 1)
-        } else {
-            let c = block[i..].chars().next().unwrap_or_default();
-            (c, c.len_utf8())
+    // Straight quotes, and the curly ones (U+201C, U+201D), whose UTF-8 starts with 0xE2.
+    for i in memchr::memchr2_iter(b'"', 0xe2, b) {
+        let c = match b[i] {
+            b'"' => '"',
+            _ => match block[i..].chars().next() {
+                Some(c @ ('\u{201c}' | '\u{201d}')) => c,
+                _ => continue,
+            },
         };
-        i += len;
-        match c {
-            '\n' => line_has_prose = false,
-            '"' | '\u{201c}' | '\u{201d}' => {
-                let closing = match c {
-                    '\u{201c}' => false,
-                    '\u{201d}' => true,
-                    _ => open.is_some(),
-                };
-                if closing {
-                    if let Some((o, embedded)) = open.take() {
-                        if embedded {
-                            out.push((o, at));
-                        }
-                    }
-                } else {
-                    open = Some((at, line_has_prose));
+        let at = start + i;
+        let closing = match c {
+            '\u{201c}' => false,
+            '\u{201d}' => true,
+            _ => open.is_some(),
+        };
+        if closing {
+            if let Some((o, embedded)) = open.take() {
+                if embedded {
+                    out.push((o, at));
                 }
             }
-            c if c.is_alphanumeric() && masked[at] != b' ' => line_has_prose = true,
-            _ => {}
+        } else {
+            open = Some((at, prose_before_on_line(block, &masked[start..end], i)));
         }
     }
     if let Some((o, true)) = open {
         out.push((o, end));
     }
     out
+}
+
+/// Is there a letter or digit (not masked) between the start of the line and byte `i` of `block`?
+fn prose_before_on_line(block: &str, masked: &[u8], i: usize) -> bool {
+    let b = block.as_bytes();
+    let mut j = i;
+    while j > 0 {
+        j -= 1;
+        let c = b[j];
+        if c == b'\n' {
+            return false;
+        }
+        let alnum = match c {
+            0..=0x7f => c.is_ascii_alphanumeric(),
+            // A continuation byte: the char is tested at its first byte.
+            0x80..=0xbf => false,
+            _ => block[j..].chars().next().is_some_and(char::is_alphanumeric),
+        };
+        if alnum && masked[j] != b' ' {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -1142,7 +1153,60 @@ mod tests {
         }
     }
 
+    /// The quotation finder as first written: one walk over every char.
+    fn quoted_regions_reference(text: &str, start: usize, end: usize, masked: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut open: Option<(usize, bool)> = None;
+        let mut line_has_prose = false;
+        for (i, c) in text[start..end].char_indices() {
+            let at = start + i;
+            match c {
+                '\n' => line_has_prose = false,
+                '"' | '\u{201c}' | '\u{201d}' => {
+                    let closing = match c {
+                        '\u{201c}' => false,
+                        '\u{201d}' => true,
+                        _ => open.is_some(),
+                    };
+                    if closing {
+                        if let Some((o, embedded)) = open.take() {
+                            if embedded {
+                                out.push((o, at));
+                            }
+                        }
+                    } else {
+                        open = Some((at, line_has_prose));
+                    }
+                }
+                c if c.is_alphanumeric() && masked[at] != b' ' => line_has_prose = true,
+                _ => {}
+            }
+        }
+        if let Some((o, true)) = open {
+            out.push((o, end));
+        }
+        out
+    }
+
     proptest! {
+        #[test]
+        fn quotations_are_found_as_by_a_walk_over_every_char(
+            parts in proptest::collection::vec("[a-z]{1,4}|[ \n]|\"|\u{201c}|\u{201d}|\u{2014}|\u{2019}|\u{e9}|[.,*#]", 0..30),
+            mask_every in 0usize..5,
+        ) {
+            let text = parts.concat();
+            // Mask (as spaces) every `mask_every`-th ASCII byte, as the Markdown pass would.
+            let masked: Vec<u8> = text
+                .bytes()
+                .enumerate()
+                .map(|(i, c)| if mask_every > 0 && i % mask_every == 0 && c.is_ascii() && c != b'\n' { b' ' } else { c })
+                .collect();
+            prop_assert_eq!(
+                quoted_regions(&text, 0, text.len(), &masked),
+                quoted_regions_reference(&text, 0, text.len(), &masked)
+            );
+        }
+
         #[test]
         fn printable_prefix_counts_eight_at_a_time_as_one_at_a_time(
             b in proptest::collection::vec(prop_oneof![0x20u8..0x7f, any::<u8>(), Just(0x7f), Just(0x1f), Just(0x80)], 0..40),
