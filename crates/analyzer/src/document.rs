@@ -929,8 +929,9 @@ fn label_in_line(
         break;
     }
     let start = line_start + i;
+    // Most lines hold no label: look for one before checking the line is UTF-8.
+    let (part, len) = labels.match_prefix(&masked[start..line_end])?;
     let rest = std::str::from_utf8(&masked[start..line_end]).ok()?;
-    let (part, len) = labels.match_prefix(rest)?;
     // What follows the label: `:` / dash / nothing, possibly with closing markup (masked to spaces).
     let after = &rest[len..];
     let trimmed = after.trim_start_matches([' ', '*', '_']);

@@ -384,9 +384,8 @@ impl PartLabels {
         PartLabels { labels, by_first }
     }
 
-    /// The label that `s` starts with (case-insensitive, whole words), and its length in bytes.
-    pub fn match_prefix(&self, s: &str) -> Option<(PartId, usize)> {
-        let b = s.as_bytes();
+    /// The label that `b` starts with (case-insensitive, whole words), and its length in bytes.
+    pub fn match_prefix(&self, b: &[u8]) -> Option<(PartId, usize)> {
         let first = b.first().map_or(0, u8::to_ascii_lowercase);
         for &i in self.by_first.get(first as usize)? {
             let (label, part) = &self.labels[i as usize];
