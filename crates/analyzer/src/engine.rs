@@ -416,8 +416,6 @@ impl Analyzer {
                 }
             }
         }
-        let setup: Vec<PartId> =
-            ["situation", "context", "task", "role"].iter().filter_map(|p| rs.part_id(p)).collect();
         hits.retain(|h| match rs.rules[h.rule as usize].scope {
             Scope::Any => true,
             Scope::Lesson => {
@@ -428,7 +426,9 @@ impl Analyzer {
             }
             // Only by labels: in prose the part of a sentence is a guess from cues, and a fix
             // told in plain narrative is often taken for more of the situation.
-            Scope::AfterSetup => !headed || !sentence_parts[h.sentence as usize].is_some_and(|p| setup.contains(&p)),
+            Scope::AfterSetup => {
+                !headed || !sentence_parts[h.sentence as usize].is_some_and(|p| rs.analysis.setup_parts.contains(&p))
+            }
         });
         let mut present = vec![false; rs.rules.len()];
         for h in &hits {

@@ -211,6 +211,7 @@ struct ScoreDef {
 struct AnalysisDef {
     default_framework: Option<String>,
     prose_required_parts: Option<Vec<String>>,
+    setup_parts: Option<Vec<String>>,
     headed_min_labels: Option<usize>,
     we_min: Option<u32>,
     we_ratio: Option<f32>,
@@ -341,6 +342,9 @@ pub struct ScoreModel {
 pub struct AnalysisModel {
     pub default_framework: String,
     pub prose_required_parts: Vec<PartId>,
+    /// Parts that set the scene (situation, task, ...): `scope = "after-setup"` rules skip
+    /// sentences under their labels.
+    pub setup_parts: Vec<PartId>,
     pub headed_min_labels: usize,
     pub we_min: u32,
     pub we_ratio: f32,
@@ -500,6 +504,7 @@ impl RuleSet {
             analysis: AnalysisModel {
                 default_framework: "star-l".into(),
                 prose_required_parts: Vec::new(),
+                setup_parts: Vec::new(),
                 headed_min_labels: 2,
                 we_min: 2,
                 we_ratio: 2.0,
@@ -553,6 +558,7 @@ impl RuleSet {
             }
         }
         let mut prose_names: Option<Vec<String>> = None;
+        let mut setup_names: Option<Vec<String>> = None;
         let mut files = files;
         for (fi, f) in files.iter_mut().enumerate() {
             let file = std::mem::take(&mut f.file);
@@ -609,6 +615,9 @@ impl RuleSet {
                     // Resolved once parts are known (below).
                     prose_names = Some(x);
                 }
+                if let Some(x) = a.setup_parts {
+                    setup_names = Some(x);
+                }
             }
         }
 
@@ -656,6 +665,14 @@ impl RuleSet {
                 })?;
                 set.analysis.prose_required_parts.push(id);
             }
+        }
+        for name in setup_names.unwrap_or_default() {
+            let id = part_id(&set, &name).ok_or_else(|| RuleError {
+                file: "[analysis]".into(),
+                line: 0,
+                message: format!("setup_parts: unknown part `{name}`"),
+            })?;
+            set.analysis.setup_parts.push(id);
         }
         for (fi, x) in &fw_defs {
             let f = &files[*fi];
