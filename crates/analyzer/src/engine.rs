@@ -422,7 +422,9 @@ impl Analyzer {
                 lesson_sentence[h.sentence as usize]
                     || (!headed
                         && h.sentence as usize + rs.analysis.closing_lesson_sentences >= n_sent
-                        && !norms[h.t0 as usize..h.t1 as usize].iter().any(|w| matches!(*w, "was" | "were")))
+                        && !norms[h.t0 as usize..h.t1 as usize]
+                            .iter()
+                            .any(|w| rs.analysis.closing_lesson_past.iter().any(|p| p == w)))
             }
             // Only by labels: in prose the part of a sentence is a guess from cues, and a fix
             // told in plain narrative is often taken for more of the situation.

@@ -217,6 +217,7 @@ struct AnalysisDef {
     we_ratio: Option<f32>,
     negation_window: Option<usize>,
     closing_lesson_sentences: Option<usize>,
+    closing_lesson_past: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -355,6 +356,8 @@ pub struct AnalysisModel {
     /// the match is in the present tense ("X is key", not "the launch was important"): the past
     /// tells what happened, the present states what the speaker believes now.
     pub closing_lesson_sentences: usize,
+    /// Words that put a closing sentence's match in the past tense (`was`, `were`).
+    pub closing_lesson_past: Vec<String>,
 }
 
 /// What a pattern is evidence of.
@@ -510,6 +513,7 @@ impl RuleSet {
                 we_ratio: 2.0,
                 negation_window: 4,
                 closing_lesson_sentences: 0,
+                closing_lesson_past: Vec::new(),
             },
             labels: PartLabels::default(),
             lexicons: Vec::new(),
@@ -610,6 +614,9 @@ impl RuleSet {
                 }
                 if let Some(x) = a.closing_lesson_sentences {
                     m.closing_lesson_sentences = x;
+                }
+                if let Some(x) = a.closing_lesson_past {
+                    m.closing_lesson_past = x.iter().map(|w| w.to_lowercase()).collect();
                 }
                 if let Some(x) = a.prose_required_parts {
                     // Resolved once parts are known (below).
