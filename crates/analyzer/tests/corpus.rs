@@ -23,7 +23,9 @@ fn labelled_cases_meet_the_accuracy_floor() {
     // 0.926. Cases 243-282 joined in the fourth round: 40 stories written blind, 0.843 before
     // tuning; the whole corpus then stood at 0.924, AUC 0.995. Cases 283-322, a fifth blind set
     // aimed at subtle blame, excuses, platitudes and root causes: 0.913 before tuning; the
-    // corpus then 0.930, and the floor went back up to 0.92.)
+    // corpus then 0.930, and the floor went back up to 0.92. Cases 323-358, a sixth blind set in
+    // the voice of real candidates (rambling transcripts, implied blame): 0.842, AUC 0.915 before
+    // tuning, 0.931 / 0.979 after; the corpus 0.933, AUC 0.991.)
     assert!(s.macro_f1 >= 0.92, "macro-F1 fell to {:.3}", s.macro_f1);
     assert!(s.auc >= 0.99, "good/bad separation fell to AUC {:.3}", s.auc);
 }
