@@ -408,6 +408,21 @@ impl PartLabels {
     }
 }
 
+/// The part ids of an `[analysis]` list of part names (`prose_required_parts`, `setup_parts`).
+fn analysis_parts(set: &RuleSet, key: &str, names: Option<Vec<String>>) -> Result<Vec<PartId>, RuleError> {
+    names
+        .unwrap_or_default()
+        .iter()
+        .map(|name| {
+            set.part_id(name).ok_or_else(|| RuleError {
+                file: "[analysis]".into(),
+                line: 0,
+                message: format!("{key}: unknown part `{name}`"),
+            })
+        })
+        .collect()
+}
+
 /// Everything the analyzer knows, compiled from rule files.
 #[derive(Debug, serde::Serialize, Deserialize)]
 pub struct RuleSet {
@@ -663,24 +678,8 @@ impl RuleSet {
         }
         labels.sort_by_key(|l| std::cmp::Reverse(l.0.len()));
         set.labels = PartLabels::new(labels);
-        for name in prose_names.unwrap_or_default() {
-            {
-                let id = part_id(&set, &name).ok_or_else(|| RuleError {
-                    file: "[analysis]".into(),
-                    line: 0,
-                    message: format!("prose_required_parts: unknown part `{name}`"),
-                })?;
-                set.analysis.prose_required_parts.push(id);
-            }
-        }
-        for name in setup_names.unwrap_or_default() {
-            let id = part_id(&set, &name).ok_or_else(|| RuleError {
-                file: "[analysis]".into(),
-                line: 0,
-                message: format!("setup_parts: unknown part `{name}`"),
-            })?;
-            set.analysis.setup_parts.push(id);
-        }
+        set.analysis.prose_required_parts = analysis_parts(&set, "prose_required_parts", prose_names)?;
+        set.analysis.setup_parts = analysis_parts(&set, "setup_parts", setup_names)?;
         for (fi, x) in &fw_defs {
             let f = &files[*fi];
             let mut parts = Vec::new();
