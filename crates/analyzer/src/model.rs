@@ -816,6 +816,7 @@ impl RuleSet {
                 lower: t.lower.clone().into_iter().collect(),
             });
         }
+        set.index.finish();
         set.index_groups();
         Ok(set)
     }

@@ -870,12 +870,14 @@ fn contains(ids: &[u32], id: u32) -> bool {
     deserialize = "K: serde::Deserialize<'de> + crate::cache::raw::Raw"
 ))]
 pub struct PatternIndex<K: Copy> {
+    /// The lists as they are built ([`PatternIndex::add`]); [`PatternIndex::finish`] turns them
+    /// into `exact` and `pairs`. Not kept in the rule cache.
+    #[serde(skip)]
+    building: Building<K>,
     /// By vocabulary id.
-    #[serde(with = "crate::cache::raw::vecs")]
-    exact: Vec<Vec<K>>,
+    exact: Lists<K>,
     /// By the ids of the first word, the offset and the word there ([`pair`]).
-    #[serde(with = "crate::cache::raw::map_vecs")]
-    pairs: FxHashMap<u64, Vec<K>>,
+    pairs: PairTable<K>,
     /// By id: bit `d - 1` says the word is the first word of some pair at offset `d`; and is the
     /// word the later word of some pair. Array reads that spare most words a hash look-up.
     #[serde(with = "crate::cache::raw::vec")]
@@ -886,6 +888,136 @@ pub struct PatternIndex<K: Copy> {
     /// For each first byte of a word, the indices into `wild` of the tests it may pass, in order.
     #[serde(with = "crate::cache::raw::vecs")]
     by_byte: Vec<Vec<u32>>,
+}
+
+/// The growable form of [`PatternIndex`]'s lists, while patterns are added.
+#[derive(Debug)]
+struct Building<K> {
+    exact: Vec<Vec<K>>,
+    pairs: FxHashMap<u64, Vec<K>>,
+}
+
+impl<K> Default for Building<K> {
+    fn default() -> Self {
+        Building { exact: Vec::new(), pairs: FxHashMap::default() }
+    }
+}
+
+/// Lists by a dense number, in one array (compressed rows): read at every word, and kept in the
+/// rule cache as two fixed-width tables instead of thousands of small vectors (each one an
+/// allocation when the cache is read).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(bound(
+    serialize = "K: serde::Serialize + crate::cache::raw::Raw",
+    deserialize = "K: serde::Deserialize<'de> + crate::cache::raw::Raw"
+))]
+struct Lists<K: Copy> {
+    /// List `i` is `items[starts[i]..starts[i + 1]]`; empty, or one more than the lists.
+    #[serde(with = "crate::cache::raw::vec")]
+    starts: Vec<u32>,
+    #[serde(with = "crate::cache::raw::vec")]
+    items: Vec<K>,
+}
+
+impl<K: Copy> Default for Lists<K> {
+    fn default() -> Self {
+        Lists { starts: Vec::new(), items: Vec::new() }
+    }
+}
+
+impl<K: Copy> Lists<K> {
+    fn new<'a>(lists: impl Iterator<Item = &'a [K]>) -> Lists<K>
+    where
+        K: 'a,
+    {
+        let mut out = Lists { starts: vec![0], items: Vec::new() };
+        for l in lists {
+            out.items.extend_from_slice(l);
+            out.starts.push(out.items.len() as u32);
+        }
+        out
+    }
+
+    /// List `i`; empty past the end (and, in a damaged cache, where the bounds make no sense).
+    #[inline]
+    fn get(&self, i: usize) -> &[K] {
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// Lists by a [`pair`] key: open addressing with linear probing over a power-of-two table of
+/// slots (key 0, which no pair is, marks a free slot), each slot holding its key and the bounds of
+/// its list in `items`. Read from the rule cache as two fixed-width tables, with no hashing.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(bound(
+    serialize = "K: serde::Serialize + crate::cache::raw::Raw",
+    deserialize = "K: serde::Deserialize<'de> + crate::cache::raw::Raw"
+))]
+struct PairTable<K: Copy> {
+    #[serde(with = "crate::cache::raw::vec")]
+    slots: Vec<(u64, (u32, u32))>,
+    #[serde(with = "crate::cache::raw::vec")]
+    items: Vec<K>,
+}
+
+impl<K: Copy> Default for PairTable<K> {
+    fn default() -> Self {
+        PairTable { slots: Vec::new(), items: Vec::new() }
+    }
+}
+
+impl<K: Copy> PairTable<K> {
+    /// Fibonacci hashing: the high bits of the product, masked to the table.
+    #[inline]
+    fn slot(key: u64, mask: usize) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
+    }
+
+    fn new(map: &FxHashMap<u64, Vec<K>>) -> PairTable<K> {
+        if map.is_empty() {
+            return PairTable::default();
+        }
+        // At most three quarters full.
+        let size = (map.len() * 4 / 3 + 1).next_power_of_two();
+        let mask = size - 1;
+        let mut slots = vec![(0u64, (0u32, 0u32)); size];
+        let mut items = Vec::new();
+        let mut sorted: Vec<(&u64, &Vec<K>)> = map.iter().collect();
+        sorted.sort_unstable_by_key(|(k, _)| **k);
+        for (&k, v) in sorted {
+            debug_assert_ne!(k, 0);
+            let mut i = Self::slot(k, mask);
+            while slots[i].0 != 0 {
+                i = (i + 1) & mask;
+            }
+            let start = items.len() as u32;
+            items.extend_from_slice(v);
+            slots[i] = (k, (start, items.len() as u32));
+        }
+        PairTable { slots, items }
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> &[K] {
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = Self::slot(key, mask);
+        // Bounded, so that a damaged cache with no free slot cannot loop.
+        let mut left = self.slots.len();
+        while let Some(&(k, (a, b))) = self.slots.get(i) {
+            if k == key {
+                return self.items.get(a as usize..b as usize).unwrap_or(&[]);
+            }
+            if k == 0 || left == 0 {
+                break;
+            }
+            left -= 1;
+            i = (i + 1) & mask;
+        }
+        &[]
+    }
 }
 
 impl<K: Copy + PartialEq> PatternIndex<K> {
@@ -913,7 +1045,7 @@ impl<K: Copy + PartialEq> PatternIndex<K> {
                         self.pair_second.resize(b as usize + 1, false);
                     }
                     self.pair_second[b as usize] = true;
-                    let v = self.pairs.entry(pair(a, d, b)).or_default();
+                    let v = self.building.pairs.entry(pair(a, d, b)).or_default();
                     if !v.contains(&key) {
                         v.push(key);
                     }
@@ -944,13 +1076,22 @@ impl<K: Copy + PartialEq> PatternIndex<K> {
 
     fn add_exact(&mut self, id: u32, key: K) {
         let e = id as usize;
-        if self.exact.len() <= e {
-            self.exact.resize_with(e + 1, Vec::new);
+        let exact = &mut self.building.exact;
+        if exact.len() <= e {
+            exact.resize_with(e + 1, Vec::new);
         }
-        let v = &mut self.exact[e];
+        let v = &mut exact[e];
         if !v.contains(&key) {
             v.push(key);
         }
+    }
+
+    /// Make what was added the lists that [`PatternIndex::candidates`] reads. Call once, after
+    /// the last [`PatternIndex::add`].
+    pub fn finish(&mut self) {
+        let b = std::mem::take(&mut self.building);
+        self.exact = Lists::new(b.exact.iter().map(Vec::as_slice));
+        self.pairs = PairTable::new(&b.pairs);
     }
 
     /// Calls `f` for each pattern that may start with `word`, followed by the words of ids
@@ -962,15 +1103,11 @@ impl<K: Copy + PartialEq> PatternIndex<K> {
         if mask != 0 {
             for (d, &b) in next.iter().enumerate() {
                 if mask & (1 << d) != 0 && self.pair_second.get(b as usize).copied().unwrap_or(false) {
-                    if let Some(v) = self.pairs.get(&pair(id, d as u8 + 1, b)) {
-                        v.iter().for_each(|&k| f(k));
-                    }
+                    self.pairs.get(pair(id, d as u8 + 1, b)).iter().for_each(|&k| f(k));
                 }
             }
         }
-        if let Some(v) = self.exact.get(id as usize) {
-            v.iter().for_each(|&k| f(k));
-        }
+        self.exact.get(id as usize).iter().for_each(|&k| f(k));
         // Words are never empty; an empty one is checked against every test.
         match word.as_bytes().first().filter(|_| !self.by_byte.is_empty()) {
             Some(&b) => {
@@ -1041,6 +1178,23 @@ mod tests {
         assert_eq!(m("never .. told me", "product never really told me"), Some((1, 5)));
         assert_eq!(m("never .. told me", "product never a b c d told me"), None);
         assert_eq!(m("never ..5 told me", "product never a b c d told me"), Some((1, 8)));
+    }
+
+    #[test]
+    fn pair_table_finds_every_key_and_nothing_else() {
+        let map: FxHashMap<u64, Vec<u32>> = (1..3000u64)
+            .map(|i| (pair(i as u32, (i % 3 + 1) as u8, (i * 7) as u32), (0..i as u32 % 4).collect()))
+            .collect();
+        let t = PairTable::new(&map);
+        assert!(t.slots.len().is_power_of_two() && t.slots.len() * 3 >= map.len() * 4);
+        for (k, v) in &map {
+            assert_eq!(t.get(*k), v.as_slice());
+        }
+        assert!(t.get(pair(5, 1, 5)).is_empty() && PairTable::<u32>::default().get(pair(1, 1, 7)).is_empty());
+        // A table with no free slot (only a damaged cache could hold one) still answers.
+        let full = PairTable { slots: vec![(pair(1, 1, 1), (0, 1)); 8], items: vec![9u32] };
+        assert!(full.get(pair(2, 1, 2)).is_empty());
+        assert_eq!(full.get(pair(1, 1, 1)), [9]);
     }
 
     #[test]
@@ -1116,6 +1270,7 @@ mod tests {
             for (k, p) in patterns.iter().enumerate() {
                 index.add((k as u32, p.leads_with_any()), p, &l, &mut vocab);
             }
+            index.finish();
             let ids: Vec<u32> = sentence.iter().map(|w| vocab.get(w)).collect();
             let words = Words { text: &sentence, ids: &ids };
             let mut offered = std::collections::HashSet::new();

@@ -194,37 +194,6 @@ pub(crate) mod map {
     }
 }
 
-/// `FxHashMap<K, Vec<V>>`: the number of entries, each key and length, then all the values.
-pub(crate) mod map_vecs {
-    use super::*;
-
-    pub(crate) fn serialize<K: Raw, V: Raw, S: Serializer>(m: &FxHashMap<K, Vec<V>>, s: S) -> Result<S::Ok, S::Error> {
-        let total: usize = m.values().map(Vec::len).sum();
-        let mut out = Vec::with_capacity(4 + m.len() * (K::SIZE + 4) + total * V::SIZE);
-        put_count(m.len(), &mut out);
-        for (&k, v) in m {
-            k.put(&mut out);
-            put_count(v.len(), &mut out);
-        }
-        m.values().flatten().for_each(|x| x.put(&mut out));
-        s.serialize_bytes(&out)
-    }
-
-    pub(crate) fn deserialize<'de, K: Raw + Hash + Eq, V: Raw, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<FxHashMap<K, Vec<V>>, D::Error> {
-        read(d, "map of tables", |c| {
-            let n = c.count()?;
-            let keys: Vec<(K, u32)> = c.values(n)?;
-            let mut m = FxHashMap::with_capacity_and_hasher(n, Default::default());
-            for (k, len) in keys {
-                m.insert(k, c.values(len as usize)?);
-            }
-            Some(m)
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,8 +208,6 @@ mod tests {
         lists: Vec<Vec<u32>>,
         #[serde(with = "map")]
         ids: FxHashMap<u32, u32>,
-        #[serde(with = "map_vecs")]
-        index: FxHashMap<u64, Vec<(u32, u32)>>,
         after: String,
     }
 
@@ -250,7 +217,6 @@ mod tests {
             flags: vec![true, false, true],
             lists: vec![vec![], vec![1, 2, 3], vec![u32::MAX]],
             ids: (0..50).map(|i| (i * 7919, i)).collect(),
-            index: (0..40u64).map(|i| (i << 40 | i, (0..i as u32 % 5).map(|j| (j, i as u32)).collect())).collect(),
             after: "end".into(),
         }
     }
