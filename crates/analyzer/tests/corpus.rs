@@ -25,7 +25,10 @@ fn labelled_cases_meet_the_accuracy_floor() {
     // aimed at subtle blame, excuses, platitudes and root causes: 0.913 before tuning; the
     // corpus then 0.930, and the floor went back up to 0.92. Cases 323-358, a sixth blind set in
     // the voice of real candidates (rambling transcripts, implied blame): 0.842, AUC 0.915 before
-    // tuning, 0.931 / 0.979 after; the corpus 0.933, AUC 0.991.)
+    // tuning, 0.931 / 0.979 after; the corpus 0.933, AUC 0.991. Cases 359-438, a seventh and
+    // eighth blind set (implied blame and excuses; root causes, lessons, passives and fixes in
+    // many wordings): 0.779 / AUC 0.975 and 0.804 / AUC 1.000 before tuning, 0.882 and 0.893
+    // after; the corpus 0.929, AUC 0.992.)
     assert!(s.macro_f1 >= 0.92, "macro-F1 fell to {:.3}", s.macro_f1);
     assert!(s.auc >= 0.99, "good/bad separation fell to AUC {:.3}", s.auc);
 }
