@@ -544,9 +544,9 @@ fn sentence_break(at: &impl Fn(usize) -> Sb, n: usize, i: usize) -> bool {
 /// No word runs across a space or tab (UAX #29 breaks on both sides of one, WB3d and WB999),
 /// unless the character after it is Extend, Format or ZWJ (WB4): so the sentence is cut into
 /// blank-separated chunks, each segmented alone, and a chunk whose first character could join the
-/// blank before it sends the whole sentence to the crate. A chunk that is a run of ASCII letters
-/// and digits (or of letters joined by single apostrophes, WB6/WB7), between punctuation that
-/// cannot join it, is one word; any other chunk goes to the crate.
+/// blank before it sends the whole sentence to the crate. A chunk made only of characters that
+/// [`wc`] knows (ASCII other than `_` and controls, curly quotes and apostrophes, dashes, a few
+/// symbols) is segmented here ([`simple_chunk_words`]); any other chunk goes to the crate.
 fn word_bounds(s: &str, out: &mut Vec<(usize, usize)>) {
     let b = s.as_bytes();
     let first = out.len();
@@ -562,104 +562,173 @@ fn word_bounds(s: &str, out: &mut Vec<(usize, usize)>) {
             out.extend(s.unicode_word_indices().map(|(o, w)| (o, o + w.len())));
             return;
         }
-        // One chunk: find its first and last ASCII letter or digit, and whether every other
-        // character is one that [`wc`] knows.
+        // One chunk. A run of letters and digits with only punctuation around it (the common
+        // case: `word`, `word,`, `(word.)`) is the word: a middle character (`.`, `'`, `:`)
+        // joins only what stands on both its sides. Anything else is segmented by the classes
+        // of its characters.
         let start = i;
-        let (mut p, mut q) = (usize::MAX, 0);
-        let mut simple = true;
-        let mut runs = 0;
-        while i < b.len() {
-            let c = b[i];
-            if c.is_ascii_alphanumeric() {
-                // A run of letters and digits.
-                if p == usize::MAX {
-                    p = i;
+        let class = |c: u8| WB_BYTE[c as usize];
+        while i < b.len() && class(b[i]).is_punct() {
+            i += 1;
+        }
+        let p = i;
+        while i < b.len() && class(b[i]).is_alnum() {
+            i += 1;
+        }
+        let q = i;
+        while i < b.len() && class(b[i]).is_punct() {
+            i += 1;
+        }
+        if i == b.len() || class(b[i]) == Wb::Blank {
+            if p < q {
+                out.push((p, q));
+            }
+            continue;
+        }
+        let end = b[i..].iter().position(|&c| c == b' ' || c == b'\t').map_or(b.len(), |n| i + n);
+        if !simple_chunk_words(s, start, end, out) {
+            out.extend(s[start..end].unicode_word_indices().map(|(o, w)| (start + o, start + o + w.len())));
+        }
+        i = end;
+    }
+}
+
+/// Word_Break classes (UAX #29) of the characters [`word_bounds`] segments itself.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Wb {
+    /// ASCII letter (ALetter).
+    Alpha,
+    /// ASCII digit (Numeric).
+    Digit,
+    /// `:` (MidLetter): joins two letters (WB6/WB7).
+    MidLetter,
+    /// `,` `;` (MidNum): joins two digits (WB11/WB12).
+    MidNum,
+    /// `.` `'` `’` `‘` (MidNumLet, Single_Quote): joins two letters or two digits.
+    MidNumLetQ,
+    /// Punctuation and symbols: join nothing.
+    Other,
+    /// Space or tab: ends a chunk.
+    Blank,
+    /// A byte whose character is left to the crate: `_` (ExtendNumLet), `"` (Double_Quote),
+    /// controls, and every byte of a character outside ASCII.
+    Unknown,
+}
+
+impl Wb {
+    #[inline]
+    fn is_alnum(self) -> bool {
+        matches!(self, Wb::Alpha | Wb::Digit)
+    }
+
+    /// Known punctuation: joins nothing at the edge of a chunk.
+    #[inline]
+    fn is_punct(self) -> bool {
+        matches!(self, Wb::Other | Wb::MidLetter | Wb::MidNum | Wb::MidNumLetQ)
+    }
+}
+
+/// [`Wb`] of each byte: exact for ASCII; `Unknown` for the bytes of other characters, which
+/// [`wc`] classifies. `"` is Double_Quote, which joins only Hebrew letters (WB7b/WB7c): among
+/// these characters it joins nothing.
+static WB_BYTE: [Wb; 256] = {
+    let mut t = [Wb::Unknown; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = match c as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' => Wb::Alpha,
+            b'0'..=b'9' => Wb::Digit,
+            b':' => Wb::MidLetter,
+            b',' | b';' => Wb::MidNum,
+            b'.' | b'\'' => Wb::MidNumLetQ,
+            b'_' => Wb::Unknown,
+            b' ' | b'\t' => Wb::Blank,
+            b'!'..=b'~' => Wb::Other,
+            _ => Wb::Unknown,
+        };
+        c += 1;
+    }
+    t
+};
+
+/// The Word_Break class of a character that [`word_bounds`] may segment itself, `None` for any
+/// other (its chunk goes to the crate).
+fn wc(c: char) -> Option<Wb> {
+    match c {
+        '\0'..='\u{7f}' => Some(WB_BYTE[c as usize]).filter(|&k| k != Wb::Unknown && k != Wb::Blank),
+        '\u{2018}' | '\u{2019}' => Some(Wb::MidNumLetQ),
+        '\u{201c}' | '\u{201d}' | '\u{2013}' | '\u{2014}' | '\u{2026}' | '\u{ab}' | '\u{bb}' => Some(Wb::Other),
+        '\u{2190}'..='\u{2193}' => Some(Wb::Other),
+        _ => None,
+    }
+}
+
+/// The words of the chunk `s[a..e]` (no blanks inside) by UAX #29 rules WB5 to WB12, if every
+/// character of it is one that [`wc`] knows (`false`, with nothing added, otherwise). Letters and
+/// digits next to each other always join (WB5, WB8-WB10); a single middle character joins the two
+/// it stands between when its class allows (WB6/WB7: letters; WB11/WB12: digits); everything else
+/// breaks, and only segments with a letter or digit are words.
+fn simple_chunk_words(s: &str, a: usize, e: usize, out: &mut Vec<(usize, usize)>) -> bool {
+    let b = s.as_bytes();
+    let mark = out.len();
+    // The word being built: start, end and the class of its last character.
+    let mut cur: Option<(usize, usize, Wb)> = None;
+    // A middle character right after `cur`: its class and where it ends.
+    let mut pending: Option<(Wb, usize)> = None;
+    let mut i = a;
+    while i < e {
+        let (k, n) = match WB_BYTE[b[i] as usize] {
+            Wb::Unknown => {
+                let Some(ch) = s[i..].chars().next() else { break };
+                match wc(ch) {
+                    Some(k) => (k, ch.len_utf8()),
+                    None => {
+                        out.truncate(mark);
+                        return false;
+                    }
                 }
-                runs += 1;
-                i += 1 + b[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
-                q = i;
-            } else if c.is_ascii() {
-                if c == b' ' || c == b'\t' {
-                    break;
+            }
+            k => (k, 1),
+        };
+        match k {
+            Wb::Alpha | Wb::Digit => {
+                cur = match (cur, pending.take()) {
+                    (Some((w0, w1, _)), None) if w1 == i => Some((w0, i + n, k)),
+                    (Some((w0, _, last)), Some((mid, m1))) if m1 == i && joins(last, mid, k) => Some((w0, i + n, k)),
+                    (c, _) => {
+                        if let Some((w0, w1, _)) = c {
+                            out.push((w0, w1));
+                        }
+                        Some((i, i + n, k))
+                    }
+                };
+            }
+            Wb::MidLetter | Wb::MidNum | Wb::MidNumLetQ if pending.is_none() && cur.is_some_and(|c| c.1 == i) => {
+                pending = Some((k, i + n));
+            }
+            _ => {
+                if let Some((w0, w1, _)) = cur.take() {
+                    out.push((w0, w1));
                 }
-                simple &= c > b' ' && c != b'_' && c != 0x7f;
-                i += 1;
-            } else {
-                let ch = s[i..].chars().next().unwrap_or_default();
-                simple &= wc(ch).is_some();
-                i += ch.len_utf8();
+                pending = None;
             }
         }
-        if simple && runs == 1 {
-            // One run of letters and digits between punctuation that joins nothing (the common
-            // case: `word`, `word,`, `(word.)`): it is the word, as [`chunk_words`] would find.
-            out.push((p, q));
-        } else {
-            chunk_words(s, start, i, p, q, simple, out);
-        }
+        i += n;
     }
-}
-
-/// Word class of a character inside a chunk, for [`chunk_words`].
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Wc {
-    /// ASCII letter.
-    Alpha,
-    /// ASCII digit.
-    Digit,
-    /// `'`, `’` or `‘`: MidNumLetQ, which joins letters (WB6/WB7).
-    Apos,
-    /// Punctuation that joins nothing when it is not between two letters or digits.
-    Punct,
-}
-
-fn wc(c: char) -> Option<Wc> {
-    Some(match c {
-        'a'..='z' | 'A'..='Z' => Wc::Alpha,
-        '0'..='9' => Wc::Digit,
-        '\'' | '\u{2018}' | '\u{2019}' => Wc::Apos,
-        // `_` is ExtendNumLet (it joins words, WB13a/b): left to the crate.
-        '_' => return None,
-        '!'..='~' => Wc::Punct,
-        '\u{201c}' | '\u{201d}' | '\u{2013}' | '\u{2014}' | '\u{2026}' | '\u{ab}' | '\u{bb}' => Wc::Punct,
-        '\u{2190}'..='\u{2193}' => Wc::Punct,
-        _ => return None,
-    })
-}
-
-/// The words of the chunk `s[a..e]` (no blanks inside), whose first and last ASCII letters or
-/// digits are at `p` and `q - 1` (`p == usize::MAX`: none), and whose other characters are all
-/// known to [`wc`] when `simple`.
-fn chunk_words(s: &str, a: usize, e: usize, p: usize, q: usize, simple: bool, out: &mut Vec<(usize, usize)>) {
-    if simple {
-        if p == usize::MAX {
-            // No letter or digit: no word.
-            return;
-        }
-        // The core, from the first letter or digit to the last: all letters and digits (WB5,
-        // WB8-WB10), or letters with single apostrophes between them (WB6/WB7).
-        let core = &s.as_bytes()[p..q];
-        if core.iter().all(u8::is_ascii_alphanumeric) {
-            out.push((p, q));
-            return;
-        }
-        let mut prev = Wc::Punct;
-        let mut ok = true;
-        for c in s[p..q].chars() {
-            let k = wc(c).unwrap_or(Wc::Punct);
-            ok &= match k {
-                Wc::Alpha => true,
-                Wc::Apos => prev == Wc::Alpha,
-                Wc::Digit | Wc::Punct => false,
-            };
-            prev = k;
-        }
-        if ok {
-            out.push((p, q));
-            return;
-        }
+    if let Some((w0, w1, _)) = cur {
+        out.push((w0, w1));
     }
-    out.extend(s[a..e].unicode_word_indices().map(|(o, w)| (a + o, a + o + w.len())));
+    true
+}
+
+/// Does middle character `mid` join a `left` letter or digit to a `right` one (WB6/WB7, WB11/WB12)?
+#[inline]
+fn joins(left: Wb, mid: Wb, right: Wb) -> bool {
+    match (left, right) {
+        (Wb::Alpha, Wb::Alpha) => matches!(mid, Wb::MidLetter | Wb::MidNumLetQ),
+        (Wb::Digit, Wb::Digit) => matches!(mid, Wb::MidNum | Wb::MidNumLetQ),
+        _ => false,
+    }
 }
 
 /// Extend a sentence's end over its closing punctuation (`.`, `!`, `?`, quotes), within the block.
@@ -1036,6 +1105,28 @@ mod tests {
                 for &c in b" aA1.\",\t#" {
                     let s = String::from_utf8(vec![a, b, c, b'x', a, b' ', b'y']).unwrap();
                     assert_eq!(fast(&s), reference(&s), "{s:?}");
+                }
+            }
+        }
+    }
+
+    /// Every pair of ASCII characters, with a third from each class, between letters and digits:
+    /// the middle characters (`.` `'` `:` `,` `;`) join only what their classes allow.
+    #[test]
+    fn every_ascii_pair_and_triple_splits_words_as_uax29() {
+        let chars: Vec<u8> = (b' '..=b'~').chain([b'\t']).collect();
+        for &a in &chars {
+            for &b in &chars {
+                for &c in b" aZ1.',:;-\"_" {
+                    for s in [
+                        vec![a, b, c],
+                        vec![b'x', a, b, c, b'y'],
+                        vec![b'1', a, b'2', b, c, b'3'],
+                        vec![c, a, b'a', b, b'9'],
+                    ] {
+                        let s = String::from_utf8(s).unwrap();
+                        assert_eq!(fast_words(&s), reference_words(&s), "{s:?}");
+                    }
                 }
             }
         }

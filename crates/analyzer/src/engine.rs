@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::document::{Document, Syntax};
-use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target, LEAD, NO_GROUP};
+use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target, LEAD, NO_GATE};
 use crate::pattern::{LexiconLookup, Vocab, WordPat, Words, NO_WORD};
 use crate::report::{Diagnostic, PartSpan, Report, Strength, Structure, Themes};
 
@@ -17,6 +17,8 @@ use crate::report::{Diagnostic, PartSpan, Report, Strength, Structure, Themes};
 #[derive(Default)]
 struct Stamps {
     marks: Vec<u32>,
+    /// By word id: `seen[w] == stamp` when the sentence of that stamp holds the word.
+    seen: Vec<u32>,
     offered: Vec<u32>,
     /// Stamps of this analysis are `mark_base + 1 ..= mark_base + sentences`.
     mark_base: u32,
@@ -31,18 +33,22 @@ thread_local! {
 impl Stamps {
     /// This thread's tables, sized for `groups` and `patterns`, with numbers reserved for
     /// `sentences` and `tokens`.
-    fn take(groups: usize, sentences: usize, patterns: usize, tokens: usize) -> Stamps {
+    fn take(groups: usize, words: usize, sentences: usize, patterns: usize, tokens: usize) -> Stamps {
         let mut s = STAMPS.with(|c| std::mem::take(&mut *c.borrow_mut()));
         let (next_mark, next_place) =
             (s.mark_base as u64 + sentences as u64 + 1, s.place_base as u64 + tokens as u64 + 1);
         if next_mark > u32::MAX as u64 || next_place > u32::MAX as u64 {
             s.marks.iter_mut().for_each(|m| *m = 0);
+            s.seen.iter_mut().for_each(|m| *m = 0);
             s.offered.iter_mut().for_each(|m| *m = 0);
             s.mark_base = 0;
             s.place_base = 0;
         }
         if s.marks.len() < groups {
             s.marks.resize(groups, 0);
+        }
+        if s.seen.len() < words {
+            s.seen.resize(words, 0);
         }
         if s.offered.len() < patterns {
             s.offered.resize(patterns, 0);
@@ -294,15 +300,19 @@ impl Analyzer {
         let ids: Vec<u32> = norms.iter().map(|w| rs.vocab.get(w)).collect();
         // `marks[g] == mark_base + si + 1`: sentence `si` holds a word of group `g`.
         // `offered[key] == place_base + t + 1`: pattern `key` was already tried at token `t`.
-        let mut stamps = Stamps::take(rs.group_count as usize, n_sent, rs.patterns.len(), doc.tokens.len());
+        let mut stamps =
+            Stamps::take(rs.group_count as usize, rs.vocab.len(), n_sent, rs.patterns.len(), doc.tokens.len());
         let (mark_base, place_base) = (stamps.mark_base, stamps.place_base);
-        let Stamps { marks, offered, .. } = &mut stamps;
+        let Stamps { marks, seen, offered, .. } = &mut stamps;
         for (si, s) in doc.sentences.iter().enumerate() {
             let words = Words { text: &norms[s.tokens.clone()], ids: &ids[s.tokens.clone()] };
             let stamp = mark_base + si as u32 + 1;
             for &id in words.ids {
-                for &g in rs.groups_of(id) {
-                    marks[g as usize] = stamp;
+                if let Some(s) = seen.get_mut(id as usize) {
+                    *s = stamp;
+                    for &g in rs.groups_of(id) {
+                        marks[g as usize] = stamp;
+                    }
                 }
             }
             let base = s.tokens.start as u32;
@@ -315,14 +325,14 @@ impl Analyzer {
                         _ if i == 0 => return,
                         _ => (pk & !LEAD, i - 1),
                     };
-                    if gate != NO_GROUP && marks[gate as usize] != stamp {
+                    if gate != NO_GATE && seen.get(gate as usize) != Some(&stamp) {
                         return;
                     }
                     let place = place_base + base + i as u32 + 1;
                     if std::mem::replace(&mut offered[pk as usize], place) == place {
                         return;
                     }
-                    if !rs.may_match(pk, marks, stamp) {
+                    if !rs.may_match(pk, marks, seen, stamp) {
                         return;
                     }
                     let (target, pat) = &rs.patterns[pk as usize];

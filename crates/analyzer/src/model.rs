@@ -14,8 +14,12 @@ use toml::Spanned;
 
 use crate::pattern::{Lexicon, LexiconLookup, Pattern, PatternIndex, Vocab, WordPat};
 
-/// No group: a pattern without a gate.
-pub(crate) const NO_GROUP: u32 = u32::MAX;
+/// No gate: a pattern without a one-word requirement.
+pub(crate) const NO_GATE: u32 = u32::MAX;
+
+/// Groups of at most this many words are tested by reading the word marks of their words (see
+/// [`RuleSet::may_match`]); larger ones are marked when a word of theirs is seen.
+const SMALL_GROUP: usize = 16;
 
 /// In an index key: the pattern starts with `_` and is offered at its second word (see
 /// [`PatternIndex::add`]).
@@ -438,8 +442,8 @@ pub struct RuleSet {
     pub(crate) lexicons: Vec<Lexicon>,
     lexicon_names: FxHashMap<String, usize>,
     pub(crate) patterns: Vec<(Target, Pattern)>,
-    /// Pattern keys by first word, each with a group (one word) that a sentence must hold for the
-    /// pattern to match there (or [`NO_GROUP`]), checked before anything else.
+    /// Pattern keys by first word, each with a word id (its gate) that a sentence must hold for the
+    /// pattern to match there (or [`NO_GATE`]), checked before anything else.
     pub(crate) index: PatternIndex<(u32, u32)>,
     /// Every exact word of the patterns and lexicons.
     pub(crate) vocab: Vocab,
@@ -456,8 +460,16 @@ pub struct RuleSet {
     /// The groups, by their words, while compiling; not kept in the rule cache.
     #[serde(skip)]
     group_ids: FxHashMap<Vec<u32>, u32>,
-    /// For each word id, a range of `word_groups`: the groups that hold it. The engine marks the
-    /// groups of each word of a sentence once, so that testing a group is one array read.
+    /// For each group, a range of `group_words`: its word ids.
+    #[serde(with = "crate::cache::raw::vec")]
+    group_words_at: Vec<u32>,
+    #[serde(with = "crate::cache::raw::vec")]
+    group_words: Vec<u32>,
+    /// For each word id, a range of `word_groups`: the large groups (more than [`SMALL_GROUP`]
+    /// words) that hold it. The engine marks a word once per sentence, and the large groups of
+    /// each word, so that testing a group is one array read (a large group) or a few (a small
+    /// one). Marking every group of every word cost ~22 writes a word: common words are in
+    /// hundreds of small groups (`i|we`, `the|our|my`), most of them never asked about.
     #[serde(with = "crate::cache::raw::vec")]
     word_groups_at: Vec<u32>,
     #[serde(with = "crate::cache::raw::vec")]
@@ -540,6 +552,8 @@ impl RuleSet {
             required: Vec::new(),
             group_count: 0,
             group_ids: FxHashMap::default(),
+            group_words_at: Vec::new(),
+            group_words: Vec::new(),
             word_groups_at: Vec::new(),
             word_groups: Vec::new(),
             rule_ids: FxHashMap::default(),
@@ -836,10 +850,10 @@ impl RuleSet {
         // Small groups first: cheapest to test, and most often absent.
         required.sort_by_key(Vec::len);
         let gate = required.iter().find(|g| g.len() == 1).cloned();
-        let gate_group = gate.clone().map_or(NO_GROUP, |g| self.intern_group(g));
+        let gate_word = gate.as_ref().map_or(NO_GATE, |g| g[0]);
         let mut index = std::mem::take(&mut self.index);
         let lead = if p.leads_with_any() { LEAD } else { 0 };
-        index.add((key | lead, gate_group), &p, self, &mut vocab);
+        index.add((key | lead, gate_word), &p, self, &mut vocab);
         self.index = index;
         self.vocab = vocab;
         let from = self.required.len() as u32;
@@ -860,13 +874,29 @@ impl RuleSet {
         g
     }
 
-    /// Fills `word_groups`: for each word id, the groups that hold it. Called once every pattern
-    /// is in.
+    /// Fills `group_words` (for each group, its words) and `word_groups` (for each word id, the
+    /// large groups that hold it). Called once every pattern is in.
     fn index_groups(&mut self) {
         let n = self.vocab.len();
+        let mut by_group: Vec<&[u32]> = vec![&[]; self.group_ids.len()];
+        for (words, &g) in &self.group_ids {
+            by_group[g as usize] = words;
+        }
+        let mut starts = vec![0u32];
+        let mut words = Vec::new();
+        for g in &by_group {
+            words.extend_from_slice(g);
+            starts.push(words.len() as u32);
+        }
         let mut at = vec![0u32; n + 1];
-        let members = || self.group_ids.iter().flat_map(|(words, &g)| words.iter().map(move |&id| (id as usize, g)));
-        for (id, _) in members().filter(|&(id, _)| id < n) {
+        let large = || {
+            by_group
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.len() > SMALL_GROUP)
+                .flat_map(|(g, w)| w.iter().map(move |&id| (id as usize, g as u32)))
+        };
+        for (id, _) in large().filter(|&(id, _)| id < n) {
             at[id + 1] += 1;
         }
         for i in 0..n {
@@ -874,29 +904,42 @@ impl RuleSet {
         }
         let mut fill = at.clone();
         let mut groups = vec![0u32; at[n] as usize];
-        for (id, g) in members().filter(|&(id, _)| id < n) {
+        for (id, g) in large().filter(|&(id, _)| id < n) {
             groups[fill[id] as usize] = g;
             fill[id] += 1;
         }
+        self.group_words_at = starts;
+        self.group_words = words;
         self.word_groups_at = at;
         self.word_groups = groups;
     }
 
-    /// The groups that hold the word of id `id` (none for a word no pattern names).
+    /// The large groups that hold the word of id `id` (none for a word no pattern names).
     #[inline]
     pub(crate) fn groups_of(&self, id: u32) -> &[u32] {
         match (self.word_groups_at.get(id as usize), self.word_groups_at.get(id as usize + 1)) {
-            (Some(&a), Some(&b)) => &self.word_groups[a as usize..b as usize],
+            (Some(&a), Some(&b)) => self.word_groups.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
     }
 
-    /// Can pattern `key` match in a sentence? `memo[g] == stamp` for the groups `g` one of whose
-    /// words the sentence holds.
+    /// Can pattern `key` match in a sentence? `seen[w] == stamp` for the words `w` the sentence
+    /// holds, and `marks[g] == stamp` for the large groups `g` one of whose words it holds.
     #[inline]
-    pub(crate) fn may_match(&self, key: u32, memo: &[u32], stamp: u32) -> bool {
-        let (from, to) = self.required_at[key as usize];
-        self.required[from as usize..to as usize].iter().all(|&g| memo[g as usize] == stamp)
+    pub(crate) fn may_match(&self, key: u32, marks: &[u32], seen: &[u32], stamp: u32) -> bool {
+        let Some(&(from, to)) = self.required_at.get(key as usize) else { return true };
+        let required = self.required.get(from as usize..to as usize).unwrap_or(&[]);
+        required.iter().all(|&g| {
+            let (a, b) = match (self.group_words_at.get(g as usize), self.group_words_at.get(g as usize + 1)) {
+                (Some(&a), Some(&b)) => (a as usize, b as usize),
+                _ => return true,
+            };
+            if b - a > SMALL_GROUP {
+                marks.get(g as usize) == Some(&stamp)
+            } else {
+                self.group_words.get(a..b).unwrap_or(&[]).iter().any(|&w| seen.get(w as usize) == Some(&stamp))
+            }
+        })
     }
 
     /// The rule with this id.
