@@ -79,8 +79,9 @@ pub struct Document<'a> {
     /// All normalised token text, concatenated.
     norm: String,
     line_starts: Vec<usize>,
-    /// Per line: all ASCII.
-    ascii_lines: Vec<bool>,
+    /// The characters of more than one byte: where each starts, and how many bytes beyond one
+    /// it and all before it take (so a column is a subtraction, not a count of characters).
+    wide: Vec<(usize, usize)>,
 }
 
 impl<'a> Document<'a> {
@@ -93,7 +94,7 @@ impl<'a> Document<'a> {
             Syntax::Plain => collect_directives(text, &mut disabled),
         }
         let sections = find_sections(text, &mut masked, labels, syntax);
-        let (line_starts, ascii_lines) = line_starts(text);
+        let (line_starts, wide) = line_starts(text);
         let mut doc = Document {
             text,
             tokens: Vec::with_capacity(text.len() / 5),
@@ -102,7 +103,7 @@ impl<'a> Document<'a> {
             disabled,
             norm: String::with_capacity(text.len()),
             line_starts,
-            ascii_lines,
+            wide,
         };
         doc.segment(&masked);
         doc
@@ -125,8 +126,13 @@ impl<'a> Document<'a> {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let col = if self.ascii_lines[line] { offset - start } else { self.text[start..offset].chars().count() } + 1;
-        (line + 1, col)
+        (line + 1, self.chars_before(offset) - self.chars_before(start) + 1)
+    }
+
+    /// How many characters come before byte `offset` (a char boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let i = self.wide.partition_point(|&(at, _)| at < offset);
+        offset - i.checked_sub(1).map_or(0, |i| self.wide[i].1)
     }
 
     /// Number of words that would be spoken (labels and markup excluded).
@@ -547,6 +553,7 @@ fn sentence_break(at: &impl Fn(usize) -> Sb, n: usize, i: usize) -> bool {
 /// blank before it sends the whole sentence to the crate. A chunk made only of characters that
 /// [`wc`] knows (ASCII other than `_` and controls, curly quotes and apostrophes, dashes, a few
 /// symbols) is segmented here ([`simple_chunk_words`]); any other chunk goes to the crate.
+#[inline(never)]
 fn word_bounds(s: &str, out: &mut Vec<(usize, usize)>) {
     let b = s.as_bytes();
     let first = out.len();
@@ -779,19 +786,41 @@ fn normalise_into(word: &str, out: &mut String) {
     }
 }
 
-/// The byte offset where each line starts, and whether the line is all ASCII (its columns are
-/// then byte offsets: most lines of most stories, so [`Document::line_col`] rarely counts chars).
-fn line_starts(text: &str) -> (Vec<usize>, Vec<bool>) {
+/// The byte offset where each line starts, and where each character of more than one byte starts
+/// with the extra bytes of it and all before it ([`Document::chars_before`]). Most lines of most
+/// stories are ASCII: only the others are read byte by byte.
+fn line_starts(text: &str) -> (Vec<usize>, Vec<(usize, usize)>) {
     let bytes = text.as_bytes();
     let mut starts = Vec::with_capacity(text.len() / 64 + 1);
-    let mut ascii = Vec::with_capacity(text.len() / 64 + 1);
+    let mut wide = Vec::new();
+    let mut extra = 0;
     let mut pos = 0;
     loop {
         starts.push(pos);
         let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
-        ascii.push(bytes[pos..end].is_ascii());
+        let line = &bytes[pos..end];
+        let mut i = 0;
+        while i < line.len() {
+            // Eight ASCII bytes at a time.
+            if line[i..].first_chunk::<8>().is_some_and(|c| u64::from_le_bytes(*c) & 0x8080_8080_8080_8080 == 0) {
+                i += 8;
+                continue;
+            }
+            // The text is UTF-8: a byte from 0xC0 up starts a character of 2, 3 or 4 bytes.
+            let n = match line[i] {
+                0xf0.. => 4,
+                0xe0.. => 3,
+                0xc0.. => 2,
+                _ => 1,
+            };
+            if n > 1 {
+                extra += n - 1;
+                wide.push((pos + i, extra));
+            }
+            i += n;
+        }
         if end == bytes.len() {
-            return (starts, ascii);
+            return (starts, wide);
         }
         pos = end + 1;
     }

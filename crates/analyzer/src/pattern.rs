@@ -113,17 +113,16 @@ impl ShortWords {
     fn key(w: &str) -> Option<ShortKey> {
         let b = w.as_bytes();
         let n = b.len();
-        let le8 =
-            |i: usize| u64::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]]);
-        let le4 = |i: usize| u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]));
+        let le8 = |c: &[u8; 8]| u64::from_le_bytes(*c);
+        let le4 = |c: &[u8; 4]| u64::from(u32::from_le_bytes(*c));
         let (lo, hi) = match n {
             0 | 16.. => return None,
             // Bytes 0, n/2 and n-1 are every byte.
             1..=3 => (u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16, 0),
             // Bytes 0..4 and n-4..n.
-            4..=7 => (le4(0) | le4(n - 4) << 32, 0),
+            4..=7 => (le4(b.first_chunk()?) | le4(b.last_chunk()?) << 32, 0),
             // Bytes 0..8 and n-8..n.
-            _ => (le8(0), le8(n - 8)),
+            _ => (le8(b.first_chunk()?), le8(b.last_chunk()?)),
         };
         Some(ShortKey { lo, hi, len: n as u8 })
     }
