@@ -759,9 +759,18 @@ fn clause_break(gap: &[u8]) -> bool {
 }
 
 fn is_clause_word(w: &str) -> bool {
-    // The first byte rules out most words before any string comparison.
-    matches!(w.as_bytes().first(), Some(b'b' | b's' | b'a' | b't' | b'w'))
-        && matches!(w, "but" | "so" | "because" | "although" | "though" | "while" | "whereas" | "then" | "which")
+    // Length and first byte rule out nearly every word before any string comparison.
+    match (w.len(), w.as_bytes().first()) {
+        (2, Some(b's')) => w == "so",
+        (3, Some(b'b')) => w == "but",
+        (4, Some(b't')) => w == "then",
+        (5, Some(b'w')) => w == "while" || w == "which",
+        (6, Some(b't')) => w == "though",
+        (7, Some(b'b')) => w == "because",
+        (7, Some(b'w')) => w == "whereas",
+        (8, Some(b'a')) => w == "although",
+        _ => false,
+    }
 }
 
 /// Is `word` its own normal form ([`normalise_into`] would copy it unchanged)? True for ASCII

@@ -304,6 +304,7 @@ impl Analyzer {
             Stamps::take(rs.group_count as usize, rs.vocab.len(), n_sent, rs.patterns.len(), doc.tokens.len());
         let (mark_base, place_base) = (stamps.mark_base, stamps.place_base);
         let Stamps { marks, seen, offered, .. } = &mut stamps;
+        let mut cands: Vec<(u32, u32)> = Vec::with_capacity(64);
         for (si, s) in doc.sentences.iter().enumerate() {
             let words = Words { text: &norms[s.tokens.clone()], ids: &ids[s.tokens.clone()] };
             let stamp = mark_base + si as u32 + 1;
@@ -318,22 +319,26 @@ impl Analyzer {
             let base = s.tokens.start as u32;
             for i in 0..words.text.len() {
                 let next = std::array::from_fn(|d| words.ids.get(i + 1 + d).copied().unwrap_or(NO_WORD));
-                rs.index.candidates(words.text[i], words.ids[i], next, |(pk, gate)| {
+                // Gathered first, then tried in a plain loop: a call of a closure per candidate
+                // (about three a word) cost more than the tests that reject most of them.
+                cands.clear();
+                rs.index.candidates(words.text[i], words.ids[i], next, |k| cands.push(k));
+                for &(pk, gate) in cands.iter() {
                     // A pattern that starts with `_` is offered at its second word.
                     let (pk, i) = match pk & LEAD {
                         0 => (pk, i),
-                        _ if i == 0 => return,
+                        _ if i == 0 => continue,
                         _ => (pk & !LEAD, i - 1),
                     };
                     if gate != NO_GATE && seen.get(gate as usize) != Some(&stamp) {
-                        return;
+                        continue;
                     }
                     let place = place_base + base + i as u32 + 1;
                     if std::mem::replace(&mut offered[pk as usize], place) == place {
-                        return;
+                        continue;
                     }
                     if !rs.may_match(pk, marks, seen, stamp) {
-                        return;
+                        continue;
                     }
                     let (target, pat) = &rs.patterns[pk as usize];
                     if let Some(end) = pat.match_at(words, i, rs) {
@@ -353,7 +358,7 @@ impl Analyzer {
                             Target::Question(q) => question_hits[q as usize] += 1,
                         }
                     }
-                });
+                }
             }
         }
 
