@@ -412,19 +412,32 @@ impl PartLabels {
     }
 }
 
-/// The part ids of an `[analysis]` list of part names (`prose_required_parts`, `setup_parts`).
-fn analysis_parts(set: &RuleSet, key: &str, names: Option<Vec<String>>) -> Result<Vec<PartId>, RuleError> {
+/// The part ids of an `[analysis]` list of part names (`prose_required_parts`, `setup_parts`);
+/// `place` is the file and line that set the list, for the error.
+fn analysis_parts(
+    set: &RuleSet,
+    key: &str,
+    names: Option<Vec<String>>,
+    place: &Option<(String, usize)>,
+) -> Result<Vec<PartId>, RuleError> {
     names
         .unwrap_or_default()
         .iter()
         .map(|name| {
-            set.part_id(name).ok_or_else(|| RuleError {
-                file: "[analysis]".into(),
-                line: 0,
-                message: format!("{key}: unknown part `{name}`"),
+            set.part_id(name).ok_or_else(|| {
+                let (file, line) = place.clone().unwrap_or_else(|| ("[analysis]".into(), 0));
+                RuleError { file, line, message: format!("[analysis] {key}: unknown part `{name}`") }
             })
         })
         .collect()
+}
+
+/// The 1-based line of `text` that sets `key` (`key = ...`, leading blanks allowed); 1 when none
+/// does (the key came from an inline table).
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
+        .map_or(1, |i| i + 1)
 }
 
 /// Everything the analyzer knows, compiled from rule files.
@@ -592,6 +605,9 @@ impl RuleSet {
         }
         let mut prose_names: Option<Vec<String>> = None;
         let mut setup_names: Option<Vec<String>> = None;
+        // Where `prose_required_parts`, `setup_parts` and `default_framework` were last set, for
+        // errors found once every file is read.
+        let (mut prose_at, mut setup_at, mut framework_at) = (None, None, None);
         let mut files = files;
         for (fi, f) in files.iter_mut().enumerate() {
             let file = std::mem::take(&mut f.file);
@@ -628,6 +644,7 @@ impl RuleSet {
                 let m = &mut set.analysis;
                 if let Some(x) = a.default_framework {
                     m.default_framework = x;
+                    framework_at = Some((f.name.to_owned(), key_line(f.text, "default_framework")));
                 }
                 if let Some(x) = a.headed_min_labels {
                     m.headed_min_labels = x;
@@ -650,9 +667,11 @@ impl RuleSet {
                 if let Some(x) = a.prose_required_parts {
                     // Resolved once parts are known (below).
                     prose_names = Some(x);
+                    prose_at = Some((f.name.to_owned(), key_line(f.text, "prose_required_parts")));
                 }
                 if let Some(x) = a.setup_parts {
                     setup_names = Some(x);
+                    setup_at = Some((f.name.to_owned(), key_line(f.text, "setup_parts")));
                 }
             }
         }
@@ -692,8 +711,8 @@ impl RuleSet {
         }
         labels.sort_by_key(|l| std::cmp::Reverse(l.0.len()));
         set.labels = PartLabels::new(labels);
-        set.analysis.prose_required_parts = analysis_parts(&set, "prose_required_parts", prose_names)?;
-        set.analysis.setup_parts = analysis_parts(&set, "setup_parts", setup_names)?;
+        set.analysis.prose_required_parts = analysis_parts(&set, "prose_required_parts", prose_names, &prose_at)?;
+        set.analysis.setup_parts = analysis_parts(&set, "setup_parts", setup_names, &setup_at)?;
         for (fi, x) in &fw_defs {
             let f = &files[*fi];
             let mut parts = Vec::new();
@@ -709,10 +728,14 @@ impl RuleSet {
             });
         }
         if !set.frameworks.iter().any(|f| f.id == set.analysis.default_framework) && !set.frameworks.is_empty() {
+            let (file, line) = framework_at.unwrap_or_else(|| ("[analysis]".into(), 0));
             return Err(RuleError {
-                file: "[analysis]".into(),
-                line: 0,
-                message: format!("default_framework `{}` is not a framework", set.analysis.default_framework),
+                file,
+                line,
+                message: format!(
+                    "[analysis] default_framework `{}` is not a framework",
+                    set.analysis.default_framework
+                ),
             });
         }
 

@@ -129,6 +129,16 @@ fn rule_file_errors_name_file_and_line() {
     assert!(e.message.contains("@nosuch"), "{e}");
     let e = bad("[[rule]]\nid = \"Bad Id\"\nkind = \"strength\"\n");
     assert!(e.message.contains("kebab-case"), "{e}");
+    // `[analysis]` values are checked once every file is read: the error still names the file
+    // and the line that set them.
+    let e = bad("# mine\n[analysis]\nwe_min = 3\n  setup_parts = [\"situation\", \"prologue\"]\n");
+    assert_eq!((e.file.as_str(), e.line), ("mine.toml", 4), "{e}");
+    assert!(e.message.contains("setup_parts") && e.message.contains("prologue"), "{e}");
+    let e = bad("[analysis]\nprose_required_parts = [\"epilogue\"]\n");
+    assert_eq!((e.file.as_str(), e.line), ("mine.toml", 2), "{e}");
+    let e = bad("\n\n[analysis]\ndefault_framework = \"haiku\"\n");
+    assert_eq!((e.file.as_str(), e.line), ("mine.toml", 4), "{e}");
+    assert!(e.message.contains("haiku"), "{e}");
 }
 
 #[test]
