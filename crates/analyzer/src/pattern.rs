@@ -14,6 +14,7 @@
 //! | `x?`           | an optional element (`the?`, `@adverb?`, `a\|the?`)          |
 //! | `..` / `..5`   | a gap of 0 to 3 (or 0 to 5) words                            |
 //! | `!a\|b`        | the next word is not one of these (matches no word itself)   |
+//! | `!to+me\|us`   | ... and the next words are not `to me` (nor the word `us`)   |
 //!
 //! Matching is anchored on the possible first words of a pattern: an index maps each such word
 //! to the patterns that can start with it, so one hash look-up per word of the story finds every
@@ -426,12 +427,14 @@ enum Elem {
         optional: bool,
     },
     Gap(usize),
-    /// A zero-width look-ahead: the next word (if any) must pass none of these tests. Exact
-    /// words are sorted ids, as in `Alts`: the frame patterns test long lists here at every gap.
+    /// A zero-width look-ahead: the next word (if any) must pass none of these tests, and the
+    /// words from here must not start with any of `seqs` (`!to+me`). Exact words are sorted ids,
+    /// as in `Alts`: the frame patterns test long lists here at every gap.
     Not {
         #[serde(with = "crate::cache::raw::vec")]
         exact: Vec<u32>,
         wild: Vec<Test>,
+        seqs: Vec<Vec<Test>>,
     },
 }
 
@@ -460,23 +463,35 @@ impl Pattern {
                 continue;
             }
             if let Some(n) = raw.strip_prefix('!') {
-                let words: Result<Vec<_>, _> = n.split('|').map(WordPat::parse).collect();
-                let (mut exact, mut wild) = (Vec::new(), Vec::new());
-                for w in words? {
-                    match Test::new(&w, vocab) {
+                let (mut exact, mut wild, mut seqs) = (Vec::new(), Vec::new(), Vec::new());
+                for a in n.split('|') {
+                    if a.contains(['-', '/', '+']) && a.len() > 1 {
+                        // Several words: `!to+me` (as `+` joins the words of an alternative).
+                        let words: Result<Vec<_>, _> = split_words(a).map(WordPat::parse).collect();
+                        let words = words?;
+                        if words.is_empty() {
+                            return Err(format!("bad look-ahead `{raw}`"));
+                        }
+                        seqs.push(words.iter().map(|w| Test::new(w, vocab)).collect());
+                        continue;
+                    }
+                    match Test::new(&WordPat::parse(a)?, vocab) {
                         Test::Id(id) => exact.push(id),
                         t => wild.push(t),
                     }
                 }
                 exact.sort_unstable();
                 exact.dedup();
-                elems.push(Elem::Not { exact, wild });
+                elems.push(Elem::Not { exact, wild, seqs });
                 continue;
             }
             let (body, optional) = match raw.strip_suffix('?') {
                 Some(b) => (b, true),
                 None => (raw, false),
             };
+            if body.contains('?') {
+                return Err(format!("`?` makes a whole element optional: write it once, at the end (`{raw}`)"));
+            }
             let mut alts = Vec::new();
             let mut exact = Vec::new();
             for a in body.split('|') {
@@ -741,11 +756,20 @@ impl Pattern {
             cx.failed[ei] |= bit;
         }
         match e {
-            Elem::Not { exact, wild } => {
+            Elem::Not { exact, wild, seqs } => {
+                let seq_at = |seq: &Vec<Test>| {
+                    seq.len() + pos <= words.len()
+                        && seq
+                            .iter()
+                            .zip(&words.text[pos..])
+                            .zip(&words.ids[pos..])
+                            .all(|((p, w), &id)| p.matches(w, id))
+                };
                 if words
                     .ids
                     .get(pos)
                     .is_some_and(|&id| contains(exact, id) || wild.iter().any(|p| p.matches(words.text[pos], id)))
+                    || seqs.iter().any(seq_at)
                 {
                     None
                 } else {
@@ -1201,6 +1225,12 @@ mod tests {
         assert_eq!(m("was responsible !for", "i was responsible for the release"), None);
         assert_eq!(m("was responsible !for", "i was responsible"), Some((1, 3)));
         assert_eq!(m("kind !of", "kind of"), None);
+        // Several words: the look-ahead blocks only the whole sequence.
+        assert_eq!(m("was sent !to+me|us", "it was sent to me"), None);
+        assert_eq!(m("was sent !to+me|to+us", "it was sent to us"), None);
+        assert_eq!(m("was sent !to+me|us", "it was sent us"), None);
+        assert_eq!(m("was sent !to+me|us", "it was sent to production"), Some((1, 3)));
+        assert_eq!(m("was sent !to+me|us", "it was sent to"), Some((1, 3)));
     }
 
     #[test]
@@ -1212,6 +1242,9 @@ mod tests {
         assert!(Pattern::compile("foo? bar?", &l, &mut v).is_err());
         assert!(Pattern::compile("@nope", &l, &mut v).is_err());
         assert!(Pattern::compile("a ..99 b", &l, &mut v).is_err());
+        // `?` belongs at the end of an element, not inside one of its alternatives.
+        assert!(Pattern::compile("after that one?|incident", &l, &mut v).is_err());
+        assert!(Pattern::compile("after that one|incident?", &l, &mut v).is_ok());
     }
 
     /// Patterns that exercise every way the index keys a pattern: exact and lexicon first words,
