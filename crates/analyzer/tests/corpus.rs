@@ -28,7 +28,10 @@ fn labelled_cases_meet_the_accuracy_floor() {
     // tuning, 0.931 / 0.979 after; the corpus 0.933, AUC 0.991. Cases 359-438, a seventh and
     // eighth blind set (implied blame and excuses; root causes, lessons, passives and fixes in
     // many wordings): 0.779 / AUC 0.975 and 0.804 / AUC 1.000 before tuning, 0.882 and 0.893
-    // after; the corpus 0.929, AUC 0.992.)
+    // after; the corpus 0.929, AUC 0.992. Cases 439-518, a ninth and tenth blind set (answers in
+    // the style of published ones, many kinds of failure; the less obvious rules and their near
+    // misses): 0.787 / AUC 0.989 and 0.776 / AUC 0.988 before tuning, 0.849 and 0.875 (AUC 1.000)
+    // after; the corpus 0.925, AUC 0.992.)
     assert!(s.macro_f1 >= 0.92, "macro-F1 fell to {:.3}", s.macro_f1);
     assert!(s.auc >= 0.99, "good/bad separation fell to AUC {:.3}", s.auc);
 }
