@@ -298,7 +298,8 @@ impl Analyzer {
         // Every word of the story, normalised, and its vocabulary id: looked up once, here.
         let norms: Vec<&str> = (0..doc.tokens.len()).map(|t| doc.norm(t)).collect();
         let ids: Vec<u32> = norms.iter().map(|w| rs.vocab.get(w)).collect();
-        // `marks[g] == mark_base + si + 1`: sentence `si` holds a word of group `g`.
+        // `seen[w] == mark_base + si + 1`: sentence `si` holds word `w`; `marks[g]` the same for
+        // a word of large group `g` (small groups are tested through `seen`: `RuleSet::may_match`).
         // `offered[key] == place_base + t + 1`: pattern `key` was already tried at token `t`.
         let mut stamps =
             Stamps::take(rs.group_count as usize, rs.vocab.len(), n_sent, rs.patterns.len(), doc.tokens.len());
@@ -309,8 +310,8 @@ impl Analyzer {
             let words = Words { text: &norms[s.tokens.clone()], ids: &ids[s.tokens.clone()] };
             let stamp = mark_base + si as u32 + 1;
             for &id in words.ids {
-                if let Some(s) = seen.get_mut(id as usize) {
-                    *s = stamp;
+                if let Some(mark) = seen.get_mut(id as usize) {
+                    *mark = stamp;
                     for &g in rs.groups_of(id) {
                         marks[g as usize] = stamp;
                     }

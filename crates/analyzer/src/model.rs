@@ -467,8 +467,8 @@ pub struct RuleSet {
     #[serde(with = "crate::cache::raw::vec")]
     pub(crate) required: Vec<u32>,
     /// How many distinct groups there are: many patterns share one (every pattern that ends in
-    /// `@party_failed`, say). A pattern's one-word group, if any, is its gate, kept in the index
-    /// next to its key.
+    /// `@party_failed`, say). A pattern's first one-word group, if any, is not a group but its
+    /// gate: the word's id, kept in the index next to its key.
     pub(crate) group_count: u32,
     /// The groups, by their words, while compiling; not kept in the rule cache.
     #[serde(skip)]
@@ -482,7 +482,7 @@ pub struct RuleSet {
     /// words) that hold it. The engine marks a word once per sentence, and the large groups of
     /// each word, so that testing a group is one array read (a large group) or a few (a small
     /// one). Marking every group of every word cost ~22 writes a word: common words are in
-    /// hundreds of small groups (`i|we`, `the|our|my`), most of them never asked about.
+    /// dozens of small groups (`i|we`, `the|our|my`), most of them never asked about.
     #[serde(with = "crate::cache::raw::vec")]
     word_groups_at: Vec<u32>,
     #[serde(with = "crate::cache::raw::vec")]
