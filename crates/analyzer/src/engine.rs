@@ -113,6 +113,9 @@ pub struct Analyzer {
     options: Options,
     negators: LexCheck,
     subjects: LexCheck,
+    /// A party word right after one of these (and any determiners) is an object, not a subject.
+    prepositions: LexCheck,
+    determiners: LexCheck,
     /// Rules the engine reasons with, resolved once: `lesson`, `generic-learning`, `concrete`.
     lesson_rule: Option<u16>,
     generic_rule: Option<u16>,
@@ -248,6 +251,8 @@ impl Analyzer {
             generic_rule: rules.rule_index("generic-learning"),
             concrete_rule: rules.rule_index("concrete"),
             subjects: lex("third_person_subjects"),
+            prepositions: lex("prepositions"),
+            determiners: lex("determiners"),
             i_words,
             we_words,
             unlisted,
@@ -695,19 +700,39 @@ impl Analyzer {
                 }
             }
             if let Some(subject) = r.subject {
-                for (w, &id) in words.iter().zip(word_ids).rev() {
+                for (k, (w, &id)) in words.iter().zip(word_ids).enumerate().rev() {
                     match *w {
                         "i" | "i've" | "i'd" | "i'm" | "i'll" => break,
                         "we" | "we've" | "we'd" | "we're" | "we'll" if subject == Subject::FirstPerson => break,
                         "we" | "we've" | "we'd" | "we're" | "we'll" | "he" | "she" | "they" | "you" | "he'd"
                         | "she'd" | "they'd" | "they've" | "you'd" => return false,
-                        w if self.subjects.contains(w, id) => return false,
+                        w if self.subjects.contains(w, id) && !self.object_at(words, word_ids, k) => return false,
                         _ => {}
                     }
                 }
             }
         }
         true
+    }
+
+    /// Is word `k` of `words` the object of a preposition ("from a customer escalation", "to the
+    /// client"): a preposition before it, determiners and up to one other word allowed between?
+    fn object_at(&self, words: &[&str], ids: &[u32], k: usize) -> bool {
+        let mut j = k;
+        let mut others = 0;
+        while j > 0 {
+            j -= 1;
+            if self.prepositions.contains(words[j], ids[j]) {
+                return true;
+            }
+            if !self.determiners.contains(words[j], ids[j]) {
+                others += 1;
+                if others > 1 {
+                    return false;
+                }
+            }
+        }
+        false
     }
 
     /// Assign parts to the sentences of unlabelled prose by cue words and position.
