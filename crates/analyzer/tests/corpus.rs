@@ -34,7 +34,9 @@ fn labelled_cases_meet_the_accuracy_floor() {
     // after; the corpus 0.925, AUC 0.992. Cases 519-598, an eleventh and twelfth set (spoken
     // answers from many roles, some by non-native speakers; written story-bank entries in every
     // layout): 0.916 / AUC 1.000 and 0.732 / AUC 1.000 before tuning, 0.929 and 0.827 after; the
-    // corpus 0.921, AUC 0.992.)
+    // corpus 0.921, AUC 0.992. Cases 599-638, a thirteenth set (leaders and engineers on people,
+    // process, strategy and technology failures): 0.884 / AUC 0.989 before tuning, 0.905 / 1.000
+    // after; the corpus 0.923, AUC 0.993.)
     assert!(s.macro_f1 >= 0.92, "macro-F1 fell to {:.3}", s.macro_f1);
     assert!(s.auc >= 0.99, "good/bad separation fell to AUC {:.3}", s.auc);
 }
