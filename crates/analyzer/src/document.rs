@@ -1138,16 +1138,18 @@ mod tests {
         v
     }
 
+    /// Every pair of printable ASCII characters (and tab), with each of `thirds`.
+    fn ascii_triples(thirds: &'static [u8]) -> impl Iterator<Item = (u8, u8, u8)> {
+        let chars: Vec<u8> = (b' '..=b'~').chain([b'\t']).collect();
+        let pairs: Vec<(u8, u8)> = chars.iter().flat_map(|&a| chars.iter().map(move |&b| (a, b))).collect();
+        pairs.into_iter().flat_map(move |(a, b)| thirds.iter().map(move |&c| (a, b, c)))
+    }
+
     #[test]
     fn every_ascii_pair_and_triple_splits_as_uax29() {
-        let chars: Vec<u8> = (b' '..=b'~').chain([b'\t']).collect();
-        for &a in &chars {
-            for &b in &chars {
-                for &c in b" aA1.\",\t#" {
-                    let s = String::from_utf8(vec![a, b, c, b'x', a, b' ', b'y']).unwrap();
-                    assert_eq!(fast(&s), reference(&s), "{s:?}");
-                }
-            }
+        for (a, b, c) in ascii_triples(b" aA1.\",\t#") {
+            let s = String::from_utf8(vec![a, b, c, b'x', a, b' ', b'y']).unwrap();
+            assert_eq!(fast(&s), reference(&s), "{s:?}");
         }
     }
 
@@ -1155,20 +1157,12 @@ mod tests {
     /// the middle characters (`.` `'` `:` `,` `;`) join only what their classes allow.
     #[test]
     fn every_ascii_pair_and_triple_splits_words_as_uax29() {
-        let chars: Vec<u8> = (b' '..=b'~').chain([b'\t']).collect();
-        for &a in &chars {
-            for &b in &chars {
-                for &c in b" aZ1.',:;-\"_" {
-                    for s in [
-                        vec![a, b, c],
-                        vec![b'x', a, b, c, b'y'],
-                        vec![b'1', a, b'2', b, c, b'3'],
-                        vec![c, a, b'a', b, b'9'],
-                    ] {
-                        let s = String::from_utf8(s).unwrap();
-                        assert_eq!(fast_words(&s), reference_words(&s), "{s:?}");
-                    }
-                }
+        for (a, b, c) in ascii_triples(b" aZ1.',:;-\"_") {
+            for s in
+                [vec![a, b, c], vec![b'x', a, b, c, b'y'], vec![b'1', a, b'2', b, c, b'3'], vec![c, a, b'a', b, b'9']]
+            {
+                let s = String::from_utf8(s).unwrap();
+                assert_eq!(fast_words(&s), reference_words(&s), "{s:?}");
             }
         }
     }

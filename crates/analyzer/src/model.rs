@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::pattern::{Lexicon, LexiconLookup, Pattern, PatternIndex, Vocab, WordPat};
+use crate::pattern::{Lexicon, LexiconLookup, Lists, Pattern, PatternIndex, Vocab, WordPat};
 
 /// No gate: a pattern without a one-word requirement.
 pub(crate) const NO_GATE: u32 = u32::MAX;
@@ -473,20 +473,13 @@ pub struct RuleSet {
     /// The groups, by their words, while compiling; not kept in the rule cache.
     #[serde(skip)]
     group_ids: FxHashMap<Vec<u32>, u32>,
-    /// For each group, a range of `group_words`: its word ids.
-    #[serde(with = "crate::cache::raw::vec")]
-    group_words_at: Vec<u32>,
-    #[serde(with = "crate::cache::raw::vec")]
-    group_words: Vec<u32>,
-    /// For each word id, a range of `word_groups`: the large groups (more than [`SMALL_GROUP`]
-    /// words) that hold it. The engine marks a word once per sentence, and the large groups of
+    /// For each group, its word ids.
+    group_words: Lists<u32>,
+    /// For each word id, the large groups (more than [`SMALL_GROUP`] words) that hold it. The engine marks a word once per sentence, and the large groups of
     /// each word, so that testing a group is one array read (a large group) or a few (a small
     /// one). Marking every group of every word cost ~22 writes a word: common words are in
     /// dozens of small groups (`i|we`, `the|our|my`), most of them never asked about.
-    #[serde(with = "crate::cache::raw::vec")]
-    word_groups_at: Vec<u32>,
-    #[serde(with = "crate::cache::raw::vec")]
-    word_groups: Vec<u32>,
+    word_groups: Lists<u32>,
     rule_ids: FxHashMap<String, u16>,
 }
 
@@ -565,10 +558,8 @@ impl RuleSet {
             required: Vec::new(),
             group_count: 0,
             group_ids: FxHashMap::default(),
-            group_words_at: Vec::new(),
-            group_words: Vec::new(),
-            word_groups_at: Vec::new(),
-            word_groups: Vec::new(),
+            group_words: Lists::default(),
+            word_groups: Lists::default(),
             rule_ids: FxHashMap::default(),
         };
         for f in &files {
@@ -900,50 +891,26 @@ impl RuleSet {
     /// Fills `group_words` (for each group, its words) and `word_groups` (for each word id, the
     /// large groups that hold it). Called once every pattern is in.
     fn index_groups(&mut self) {
-        let n = self.vocab.len();
         let mut by_group: Vec<&[u32]> = vec![&[]; self.group_ids.len()];
         for (words, &g) in &self.group_ids {
             by_group[g as usize] = words;
         }
-        let mut starts = vec![0u32];
-        let mut words = Vec::new();
-        for g in &by_group {
-            words.extend_from_slice(g);
-            starts.push(words.len() as u32);
+        let mut by_word: Vec<Vec<u32>> = vec![Vec::new(); self.vocab.len()];
+        for (g, words) in by_group.iter().enumerate().filter(|(_, w)| w.len() > SMALL_GROUP) {
+            for &id in *words {
+                if let Some(v) = by_word.get_mut(id as usize) {
+                    v.push(g as u32);
+                }
+            }
         }
-        let mut at = vec![0u32; n + 1];
-        let large = || {
-            by_group
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| w.len() > SMALL_GROUP)
-                .flat_map(|(g, w)| w.iter().map(move |&id| (id as usize, g as u32)))
-        };
-        for (id, _) in large().filter(|&(id, _)| id < n) {
-            at[id + 1] += 1;
-        }
-        for i in 0..n {
-            at[i + 1] += at[i];
-        }
-        let mut fill = at.clone();
-        let mut groups = vec![0u32; at[n] as usize];
-        for (id, g) in large().filter(|&(id, _)| id < n) {
-            groups[fill[id] as usize] = g;
-            fill[id] += 1;
-        }
-        self.group_words_at = starts;
-        self.group_words = words;
-        self.word_groups_at = at;
-        self.word_groups = groups;
+        self.group_words = Lists::new(by_group.iter().copied());
+        self.word_groups = Lists::new(by_word.iter().map(Vec::as_slice));
     }
 
     /// The large groups that hold the word of id `id` (none for a word no pattern names).
     #[inline]
     pub(crate) fn groups_of(&self, id: u32) -> &[u32] {
-        match (self.word_groups_at.get(id as usize), self.word_groups_at.get(id as usize + 1)) {
-            (Some(&a), Some(&b)) => self.word_groups.get(a as usize..b as usize).unwrap_or(&[]),
-            _ => &[],
-        }
+        self.word_groups.get(id as usize)
     }
 
     /// Can pattern `key` match in a sentence? `seen[w] == stamp` for the words `w` the sentence
@@ -953,14 +920,11 @@ impl RuleSet {
         let Some(&(from, to)) = self.required_at.get(key as usize) else { return true };
         let required = self.required.get(from as usize..to as usize).unwrap_or(&[]);
         required.iter().all(|&g| {
-            let (a, b) = match (self.group_words_at.get(g as usize), self.group_words_at.get(g as usize + 1)) {
-                (Some(&a), Some(&b)) => (a as usize, b as usize),
-                _ => return true,
-            };
-            if b - a > SMALL_GROUP {
+            let words = self.group_words.get(g as usize);
+            if words.len() > SMALL_GROUP {
                 marks.get(g as usize) == Some(&stamp)
             } else {
-                self.group_words.get(a..b).unwrap_or(&[]).iter().any(|&w| seen.get(w as usize) == Some(&stamp))
+                words.iter().any(|&w| seen.get(w as usize) == Some(&stamp))
             }
         })
     }

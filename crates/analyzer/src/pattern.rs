@@ -259,6 +259,13 @@ impl Words<'_> {
     fn len(&self) -> usize {
         self.text.len()
     }
+
+    /// Do the words from `pos` pass the tests of `seq`, one word each?
+    #[inline]
+    fn seq_at(&self, seq: &[Test], pos: usize) -> bool {
+        seq.len() + pos <= self.len()
+            && seq.iter().zip(&self.text[pos..]).zip(&self.ids[pos..]).all(|((p, w), &id)| p.matches(w, id))
+    }
 }
 
 /// `str::starts_with`, without a call to `memcmp` for the short strings of patterns.
@@ -757,19 +764,11 @@ impl Pattern {
         }
         match e {
             Elem::Not { exact, wild, seqs } => {
-                let seq_at = |seq: &Vec<Test>| {
-                    seq.len() + pos <= words.len()
-                        && seq
-                            .iter()
-                            .zip(&words.text[pos..])
-                            .zip(&words.ids[pos..])
-                            .all(|((p, w), &id)| p.matches(w, id))
-                };
                 if words
                     .ids
                     .get(pos)
                     .is_some_and(|&id| contains(exact, id) || wild.iter().any(|p| p.matches(words.text[pos], id)))
-                    || seqs.iter().any(seq_at)
+                    || seqs.iter().any(|seq| words.seq_at(seq, pos))
                 {
                     None
                 } else {
@@ -803,13 +802,7 @@ impl Pattern {
                             }
                         }
                         Alt::Seq(phrase) => {
-                            if phrase.len() + pos <= words.len()
-                                && phrase
-                                    .iter()
-                                    .zip(&words.text[pos..])
-                                    .zip(&words.ids[pos..])
-                                    .all(|((p, w), &id)| p.matches(w, id))
-                            {
+                            if words.seq_at(phrase, pos) {
                                 if let Some(end) = self.go(ei + 1, pos + phrase.len(), cx) {
                                     return Some(end);
                                 }
@@ -934,7 +927,7 @@ impl<K> Default for Building<K> {
     serialize = "K: serde::Serialize + crate::cache::raw::Raw",
     deserialize = "K: serde::Deserialize<'de> + crate::cache::raw::Raw"
 ))]
-struct Lists<K: Copy> {
+pub(crate) struct Lists<K: Copy> {
     /// List `i` is `items[starts[i]..starts[i + 1]]`; empty, or one more than the lists.
     #[serde(with = "crate::cache::raw::vec")]
     starts: Vec<u32>,
@@ -949,7 +942,7 @@ impl<K: Copy> Default for Lists<K> {
 }
 
 impl<K: Copy> Lists<K> {
-    fn new<'a>(lists: impl Iterator<Item = &'a [K]>) -> Lists<K>
+    pub(crate) fn new<'a>(lists: impl Iterator<Item = &'a [K]>) -> Lists<K>
     where
         K: 'a,
     {
@@ -963,7 +956,7 @@ impl<K: Copy> Lists<K> {
 
     /// List `i`; empty past the end (and, in a damaged cache, where the bounds make no sense).
     #[inline]
-    fn get(&self, i: usize) -> &[K] {
+    pub(crate) fn get(&self, i: usize) -> &[K] {
         match (self.starts.get(i), self.starts.get(i + 1)) {
             (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
