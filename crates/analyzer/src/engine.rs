@@ -5,7 +5,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::document::{Document, Syntax};
-use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target, LEAD, NO_GATE};
+use crate::model::{Kind, PartId, RuleSet, Scope, Severity, Subject, Target, LEAD, NO_GATE, ONE_WORD};
 use crate::pattern::{LexiconLookup, Vocab, WordPat, Words, NO_WORD};
 use crate::report::{Diagnostic, PartSpan, Report, Strength, Structure, Themes};
 
@@ -336,18 +336,26 @@ impl Analyzer {
                         _ if i == 0 => continue,
                         _ => (pk & !LEAD, i - 1),
                     };
-                    if gate != NO_GATE && seen.get(gate as usize) != Some(&stamp) {
+                    let one_word = pk & ONE_WORD != 0;
+                    let pk = pk & !ONE_WORD;
+                    if !one_word && gate != NO_GATE && seen.get(gate as usize) != Some(&stamp) {
                         continue;
                     }
                     let place = place_base + base + i as u32 + 1;
                     if std::mem::replace(&mut offered[pk as usize], place) == place {
                         continue;
                     }
-                    if !rs.may_match(pk, marks, seen, stamp) {
-                        continue;
-                    }
+                    // A one-word pattern was offered because its word passed: that is its match
+                    // (and its one requirement, that word, is met).
                     let (target, pat) = &rs.patterns[pk as usize];
-                    if let Some(end) = pat.match_at(words, i, rs) {
+                    let end = if one_word {
+                        Some(i + 1)
+                    } else if rs.may_match(pk, marks, seen, stamp) {
+                        pat.match_at(words, i, rs)
+                    } else {
+                        continue;
+                    };
+                    if let Some(end) = end {
                         match *target {
                             Target::Rule(r) => hits.push(Hit {
                                 rule: r,

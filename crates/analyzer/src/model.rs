@@ -25,6 +25,10 @@ const SMALL_GROUP: usize = 16;
 /// [`PatternIndex::add`]).
 pub(crate) const LEAD: u32 = 1 << 31;
 
+/// In an index key: the pattern is one word ([`Pattern::is_one_word`]), so being offered is
+/// matching.
+pub(crate) const ONE_WORD: u32 = 1 << 30;
+
 /// What a rule is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -867,7 +871,8 @@ impl RuleSet {
         let gate_word = gate.as_ref().map_or(NO_GATE, |g| g[0]);
         let mut index = std::mem::take(&mut self.index);
         let lead = if p.leads_with_any() { LEAD } else { 0 };
-        index.add((key | lead, gate_word), &p, self, &mut vocab);
+        let one = if p.is_one_word(self) { ONE_WORD } else { 0 };
+        index.add((key | lead | one, gate_word), &p, self, &mut vocab);
         self.index = index;
         self.vocab = vocab;
         let from = self.required.len() as u32;

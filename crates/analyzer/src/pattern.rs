@@ -704,6 +704,20 @@ impl Pattern {
             if exact.is_empty() && matches!(alts.as_slice(), [Alt::Word(Test::Any)]))
     }
 
+    /// Is the pattern one word, each of its alternatives a test of that word alone (exact
+    /// words, wildcards, lexicons of one-word entries)? The index offers such a pattern only
+    /// where its word passes, so an offer is a match of one word: the matcher is not needed.
+    pub(crate) fn is_one_word(&self, lex: &dyn LexiconLookup) -> bool {
+        match self.elems.as_slice() {
+            [Elem::Alts { alts, optional: false, .. }] => alts.iter().all(|a| match a {
+                Alt::Word(t) => !matches!(t, Test::Any),
+                Alt::Seq(_) => false,
+                Alt::Lex(l) => lex.lexicon(*l).phrases.iter().all(|p| p.len() == 1 && p[0] != WordPat::Any),
+            }),
+            _ => false,
+        }
+    }
+
     /// Sets of word ids one of which a sentence must contain for the pattern to match there, one
     /// set for each element that is not optional and whose every alternative starts with an exact
     /// word: its exact words, the first word of each hyphenated sequence, the first words of each
@@ -1174,6 +1188,60 @@ mod tests {
         let ids: Vec<u32> = text.iter().map(|w| vocab.get(w)).collect();
         let words = Words { text: &text, ids: &ids };
         (0..text.len()).find_map(|i| p.match_at(words, i, &l).map(|e| (i, e)))
+    }
+
+    /// The engine takes an offer of a one-word pattern as its match: that holds only if the
+    /// index offers it exactly where the matcher would match.
+    #[test]
+    fn a_one_word_pattern_is_offered_exactly_where_it_matches() {
+        let mut ones = Lexicon::parse(&["qa".into(), "vendor*".into(), "*ops".into()]).unwrap();
+        let mut vocab = Vocab::default();
+        ones.intern(&mut vocab);
+        let mut l = lex(&mut vocab);
+        l.0.push(("ones".into(), ones));
+        let cases = [
+            ("deploy|ship|release", true),
+            ("deploy*|ship", true),
+            ("*ops|qa", true),
+            ("@ones", true),
+            ("@ones|product|rollback*", true),
+            ("@team", false),
+            ("deploy+now|ship", false),
+            ("deploy? now", false),
+            ("_", false),
+            ("deploy it", false),
+        ];
+        let words = [
+            "deploy",
+            "deployed",
+            "ship",
+            "release",
+            "qa",
+            "vendors",
+            "devops",
+            "ops",
+            "product",
+            "rollbacks",
+            "the",
+            "it",
+        ];
+        for (src, one) in cases {
+            let p = Pattern::compile(src, &l, &mut vocab).unwrap();
+            assert_eq!(p.is_one_word(&l), one, "{src}");
+            if !one {
+                continue;
+            }
+            let mut index = PatternIndex::<u32>::default();
+            index.add(7, &p, &l, &mut vocab);
+            index.finish();
+            for w in words {
+                let id = vocab.get(w);
+                let mut offered = false;
+                index.candidates(w, id, [NO_WORD; MAX_OFFSET], |k| offered |= k == 7);
+                let matched = p.match_at(Words { text: &[w], ids: &[id] }, 0, &l) == Some(1);
+                assert_eq!(offered, matched, "`{src}` at `{w}`");
+            }
+        }
     }
 
     #[test]
