@@ -708,7 +708,13 @@ impl Analyzer {
                 }
             }
             if let Some(subject) = r.subject {
+                // Only within the match's clause: in "I told the owner as soon as a store manager
+                // reported it, fixed it and added tests", the manager is not who added them.
+                let clause = doc.tokens[t0].clause;
                 for (k, (w, &id)) in words.iter().zip(word_ids).enumerate().rev() {
+                    if doc.tokens[first + k].clause != clause {
+                        break;
+                    }
                     match *w {
                         "i" | "i've" | "i'd" | "i'm" | "i'll" => break,
                         "we" | "we've" | "we'd" | "we're" | "we'll" if subject == Subject::FirstPerson => break,

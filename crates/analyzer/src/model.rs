@@ -73,9 +73,9 @@ impl Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Subject {
-    /// The nearest subject before the match is `I` or `we` (or there is none).
+    /// The nearest subject before the match, in its clause, is `I` or `we` (or there is none).
     FirstPerson,
-    /// The nearest subject before the match is `I`.
+    /// The nearest subject before the match, in its clause, is `I`.
     Singular,
 }
 

@@ -36,7 +36,10 @@ fn labelled_cases_meet_the_accuracy_floor() {
     // layout): 0.916 / AUC 1.000 and 0.732 / AUC 1.000 before tuning, 0.929 and 0.827 after; the
     // corpus 0.921, AUC 0.992. Cases 599-638, a thirteenth set (leaders and engineers on people,
     // process, strategy and technology failures): 0.884 / AUC 0.989 before tuning, 0.905 / 1.000
-    // after; the corpus 0.923, AUC 0.993.)
+    // after; the corpus 0.923, AUC 0.993. Cases 639-718, a fourteenth and fifteenth set (blame
+    // and excuses told as narrative, in plain prose; failures of every kind - promotions,
+    // interviews, hires, bets - with headings in every style): 0.737 / AUC 0.994 and 0.892 / AUC
+    // 1.000 before tuning, 0.839 and 0.923 (AUC 1.000) after; the corpus 0.921, AUC 0.995.)
     assert!(s.macro_f1 >= 0.92, "macro-F1 fell to {:.3}", s.macro_f1);
     assert!(s.auc >= 0.99, "good/bad separation fell to AUC {:.3}", s.auc);
 }
