@@ -479,9 +479,9 @@ pub struct RuleSet {
     group_ids: FxHashMap<Vec<u32>, u32>,
     /// For each group, its word ids.
     group_words: Lists<u32>,
-    /// For each word id, the large groups (more than [`SMALL_GROUP`] words) that hold it. The engine marks a word once per sentence, and the large groups of
-    /// each word, so that testing a group is one array read (a large group) or a few (a small
-    /// one). Marking every group of every word cost ~22 writes a word: common words are in
+    /// For each word id, the large groups (more than [`SMALL_GROUP`] words) that hold it. The
+    /// engine marks a word once per sentence, and the large groups of each word, so that testing
+    /// a group is one array read (a large group) or a few (a small one). Marking every group of every word cost ~22 writes a word: common words are in
     /// dozens of small groups (`i|we`, `the|our|my`), most of them never asked about.
     word_groups: Lists<u32>,
     rule_ids: FxHashMap<String, u16>,

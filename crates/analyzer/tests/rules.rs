@@ -160,3 +160,31 @@ fn quantities_are_quoted_with_their_symbols() {
     let q: Vec<&str> = r.strengths.iter().filter(|s| s.rule == "quantified").map(|s| s.excerpt.as_str()).collect();
     assert_eq!(q, ["8%", "$1,900", "¥3,000"]);
 }
+
+/// No built-in rule lists a pattern twice and no lexicon an entry twice: a repeat costs a match
+/// attempt (or a trie walk) on every story and says nothing new, and it is how near-twins start.
+#[test]
+fn built_in_rules_repeat_no_pattern_or_lexicon_entry() {
+    let mut repeats = Vec::new();
+    for (name, text) in starl_analyzer::BUILTIN {
+        let doc: toml::Table = toml::from_str(text).unwrap();
+        let mut lists: Vec<(String, &toml::Value)> = Vec::new();
+        for rule in doc.get("rule").and_then(|r| r.as_array()).into_iter().flatten() {
+            if let Some(p) = rule.get("patterns") {
+                lists.push((format!("rule {}", rule["id"]), p));
+            }
+        }
+        for (lexicon, entries) in doc.get("lexicons").and_then(|l| l.as_table()).into_iter().flatten() {
+            lists.push((format!("lexicon {lexicon}"), entries));
+        }
+        for (what, list) in lists {
+            let mut seen = std::collections::HashSet::new();
+            for item in list.as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
+                if !seen.insert(item) {
+                    repeats.push(format!("{name}: {what}: {item}"));
+                }
+            }
+        }
+    }
+    assert!(repeats.is_empty(), "repeated:\n{}", repeats.join("\n"));
+}

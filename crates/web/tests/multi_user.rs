@@ -222,20 +222,8 @@ fn invites_from_the_web_make_accounts_once() {
             let form = anon.get(&router, &link).await;
             assert_eq!(form.status, StatusCode::OK, "{}", form.text());
             let pre = form.cookie("starl_pre").unwrap();
-            let accept = |name: &'static str, password: &'static str| {
-                let router = router.clone();
-                let link = link.clone();
-                let pre = pre.clone();
-                async move {
-                    let req = Request::post(&link)
-                        .header(header::HOST, HOST)
-                        .header(header::COOKIE, format!("starl_pre={pre}"))
-                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                        .body(Body::from(format!("name={name}&password={}&csrf={pre}", enc(password))))
-                        .unwrap();
-                    send(&router, req).await
-                }
-            };
+            let accept =
+                |name: &'static str, password: &'static str| accept_invite(&router, &link, &pre, name, password);
             assert_eq!(accept("cy", "short").await.status, StatusCode::UNPROCESSABLE_ENTITY);
             let r = accept("cy", "a long enough password").await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
@@ -389,13 +377,7 @@ fn no_secrets_in_the_logs() {
                 secrets.push(pre.clone());
                 let new_password = "the invitee's own password";
                 secrets.push(new_password.to_owned());
-                let req = Request::post(&link)
-                    .header(header::HOST, HOST)
-                    .header(header::COOKIE, format!("starl_pre={pre}"))
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(Body::from(format!("name=zed{attempt}&password={}&csrf={pre}", enc(new_password))))
-                    .unwrap();
-                let r = send(&router, req).await;
+                let r = accept_invite(&router, &link, &pre, &format!("zed{attempt}"), new_password).await;
                 secrets.push(r.cookie("starl_session").unwrap());
                 // A failed login and a wrong-token request log too.
                 try_login(&router, "ada", "a wrong password guess", None, None).await;

@@ -176,6 +176,18 @@ pub fn enc(s: &str) -> String {
         .collect()
 }
 
+/// Accept an invite the way its form does: `pre` is the `starl_pre` cookie the form page set (it
+/// is also the form's CSRF token).
+pub async fn accept_invite(router: &Router, link: &str, pre: &str, name: &str, password: &str) -> Reply {
+    let req = Request::post(link)
+        .header(header::HOST, HOST)
+        .header(header::COOKIE, format!("starl_pre={pre}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("name={name}&password={}&csrf={pre}", enc(password))))
+        .unwrap();
+    send(router, req).await
+}
+
 /// Post the login form the way a browser does: fetch the page (its double-submit cookie), post.
 pub async fn try_login(
     router: &Router,
